@@ -1,0 +1,74 @@
+"""Cleaning every lexicon source needs: Unicode NFC, translator notes, lists of alternatives, junk pairs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# A bracketed comment anywhere ("pike (verb)", "[colloq.]"), or an opening bracket never closed, which
+# runs to the end of the phrase ("ܐܪܓܡܘܣ ( ar ga mus" in GATITOS).
+_NOTE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}|[(\[{][^)\]}]*$")
+_SPACES = re.compile(r"\s+")
+_SEPARATORS = re.compile(r"\s*[,;]\s*")
+_NOTE_CHARS = frozenset("([{")
+_SEPARATOR_CHARS = frozenset(",;")
+
+
+@dataclass(frozen=True)
+class CleaningOptions:
+    """What to clean. `split_max_words`: split "a, b; c" only when the source phrase has at most this many
+    words (a list after a single word means alternatives; after a sentence the comma is punctuation)."""
+
+    strip_notes: bool = True
+    split_alternatives: bool = True
+    split_max_words: int = 3
+    drop_identical: bool = False
+
+
+DEFAULT_CLEANING = CleaningOptions()
+
+
+def normalize_text(text: str) -> str:
+    """NFC and collapsed whitespace; the cheap path for text that needs nothing else."""
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if "  " in text or "\t" in text or text[:1].isspace() or text[-1:].isspace():
+        text = _SPACES.sub(" ", text).strip()
+    return text
+
+
+def strip_notes(text: str) -> str:
+    """Remove bracketed translator notes: "pike (verb)" -> "pike"; nested brackets are removed inside out."""
+    previous = None
+    while previous != text:
+        previous, text = text, _NOTE.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def split_alternatives(text: str) -> list[str]:
+    """ "a, b; c" -> ["a", "b", "c"], dropping empty parts."""
+    return [part for part in _SEPARATORS.split(text) if part]
+
+
+def clean_pair(src: str, tgt: str, options: CleaningOptions = DEFAULT_CLEANING) -> list[tuple[str, str]]:
+    """Clean one source/target pair into zero or more pairs (alternatives on either side multiply out)."""
+    src = normalize_text(src)
+    tgt = normalize_text(tgt)
+    if options.strip_notes:
+        if not _NOTE_CHARS.isdisjoint(src):
+            src = strip_notes(src)
+        if not _NOTE_CHARS.isdisjoint(tgt):
+            tgt = strip_notes(tgt)
+    srcs, tgts = [src], [tgt]
+    if options.split_alternatives and src.count(" ") < options.split_max_words:
+        if not _SEPARATOR_CHARS.isdisjoint(src):
+            srcs = split_alternatives(src)
+        if not _SEPARATOR_CHARS.isdisjoint(tgt):
+            tgts = split_alternatives(tgt)
+    return [
+        (s, t)
+        for s in srcs
+        for t in tgts
+        if s and t and not (options.drop_identical and s.casefold() == t.casefold())
+    ]

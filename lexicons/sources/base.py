@@ -1,0 +1,194 @@
+"""Lexicon sources: a registry of loaders chosen by name, and the base class they share.
+
+A source knows its URL template, licence and citation, which language pairs it offers (in its own codes),
+and how to parse one downloaded file into `Entry` objects. Everything else (language matching, fetching,
+cleaning, strict vs. lenient handling of bad lines) lives here once.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, ClassVar
+
+from lexicons.cleaning import CleaningOptions, clean_pair
+from lexicons.errors import FormatError, UnknownNameError
+from lexicons.fetch import DEFAULT_MAX_BYTES, fetch
+from lexicons.languages import UnknownLanguageError, match_language, normalize_language
+from lexicons.lexicon import Entry, Lexicon
+
+_REGISTRY: dict[str, type[LexiconSource]] = {}
+
+
+def register_source(name: str):
+    """Class decorator: make a `LexiconSource` subclass loadable by `name`. Registering a name twice fails."""
+
+    def decorate(cls: type[LexiconSource]) -> type[LexiconSource]:
+        if name in _REGISTRY and _REGISTRY[name] is not cls:
+            raise ValueError(f"lexicon source {name!r} registered twice: {_REGISTRY[name].__qualname__} and {cls.__qualname__}")
+        cls.name = name
+        _REGISTRY[name] = cls
+        return cls
+
+    return decorate
+
+
+def source_names() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def source_class(name: str) -> type[LexiconSource]:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, _REGISTRY, n=3, cutoff=0.4)
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(source_names())}"
+        raise UnknownNameError(f"unknown lexicon source {name!r}{hint}") from None
+
+
+def source_config(name: str) -> Path:
+    """The Hydra config file `conf/lexicon/<name>.yaml` that defines a source's defaults."""
+    source_class(name)  # unknown names fail with close matches before touching the file system
+    return Path(str(files("conf") / "lexicon" / f"{name}.yaml"))
+
+
+def load_source(name: str, **overrides: Any) -> LexiconSource:
+    """Instantiate source `name` from `conf/lexicon/<name>.yaml` (the same config Hydra runs compose)."""
+    from hydra.utils import instantiate
+    from omegaconf import OmegaConf
+
+    config = OmegaConf.merge(OmegaConf.load(source_config(name)), overrides)
+    return instantiate(config, _convert_="all")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A directed language pair in a source's own codes, and the file that holds it."""
+
+    src: str
+    tgt: str
+
+
+class LexiconSource:
+    """Base class: subclasses set the class attributes and implement `pairs` and `parse`."""
+
+    name: ClassVar[str] = ""
+    licence: ClassVar[str] = ""
+    citation: ClassVar[str] = ""
+    homepage: ClassVar[str] = ""
+    default_url_template: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        *,
+        url_template: str | None = None,
+        weight: float = 1.0,
+        strict: bool = False,
+        cleaning: CleaningOptions | Mapping[str, Any] | None = None,
+        checksums: Mapping[str, str] | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
+        self.url_template = url_template or self.default_url_template
+        self.weight = weight
+        self.strict = strict
+        self.cleaning = cleaning if isinstance(cleaning, CleaningOptions) else CleaningOptions(**(cleaning or {}))
+        self.checksums = dict(checksums or {})
+        self.max_bytes = max_bytes
+
+    # -- what subclasses provide -------------------------------------------------------------------------
+
+    def pairs(self) -> list[Pair]:
+        """Directed pairs this source offers, in its own language codes."""
+        raise NotImplementedError
+
+    def url(self, pair: Pair) -> str:
+        return self.url_template.format(src=pair.src, tgt=pair.tgt)
+
+    def parse(self, path: Path, url: str) -> Iterator[tuple[int, str, str, str | None] | FormatError]:
+        """Yield `(line, src_phrase, tgt_phrase, pos)` for each raw pair in the file, or a `FormatError`
+        for a malformed record (the base class raises it in strict mode, else counts and skips it)."""
+        raise NotImplementedError
+
+    # -- shared machinery ----------------------------------------------------------------------------------
+
+    def languages(self, src: str = "eng") -> list[str]:
+        """Codes (the source's own) of the languages paired with `src`, in either direction."""
+        found: list[str] = []
+        for pair in self.pairs():
+            for a, b in ((pair.src, pair.tgt), (pair.tgt, pair.src)):
+                if _same_language(a, src) and b not in found:
+                    found.append(b)
+        return found
+
+    def resolve(self, tgt: str, src: str = "eng") -> tuple[Pair, bool]:
+        """The pair to load for src -> tgt, and whether its columns must be swapped (a tgt-src file)."""
+        pairs = self.pairs()
+        forward = [p for p in pairs if _same_language(p.src, src)]
+        backward = [p for p in pairs if _same_language(p.tgt, src)]
+        if not forward and not backward:
+            raise UnknownLanguageError(f"source {self.name!r} has no lexicons with source language {src!r}")
+        candidates = {p.tgt: p for p in forward}
+        try:
+            return candidates[match_language(tgt, candidates, source=self.name)], False
+        except UnknownLanguageError:
+            if not backward:
+                raise
+        reverse = {p.src: p for p in backward}
+        try:
+            return reverse[match_language(tgt, reverse, source=self.name)], True
+        except UnknownLanguageError:
+            raise UnknownLanguageError(
+                match_language_error(tgt, list(candidates) + list(reverse), self.name)
+            ) from None
+
+    def load(self, tgt: str, src: str = "eng") -> Lexicon:
+        """Fetch and parse the src -> tgt lexicon; languages may be ISO 639-3 or BCP-47."""
+        pair, swap = self.resolve(tgt, src)
+        url = self.url(pair)
+        path = fetch(url, sha256=self.checksums.get(url), max_bytes=self.max_bytes)
+        lexicon = Lexicon(normalize_language(src).tag, normalize_language(tgt).tag, name=self.name)
+        lexicon.entries = list(self._entries(path, url, swap, lexicon))
+        return lexicon
+
+    def _entries(self, path: Path, url: str, swap: bool, lexicon: Lexicon) -> Iterable[Entry]:
+        name, weight, options = self.name, self.weight, self.cleaning
+        for record in self.parse(path, url):
+            if isinstance(record, FormatError):
+                if self.strict:
+                    raise record
+                lexicon.skipped_lines += 1
+                continue
+            line, src, tgt, pos = record
+            if swap:
+                src, tgt = tgt, src
+            for clean_src, clean_tgt in clean_pair(src, tgt, options):
+                yield Entry(clean_src, clean_tgt, pos, weight, name, url, line)
+
+    def describe(self) -> dict[str, Any]:
+        """What `lrx lexicon sources` prints for this source."""
+        return {
+            "name": self.name,
+            "languages": self.languages(),
+            "licence": self.licence,
+            "citation": self.citation,
+            "homepage": self.homepage,
+            "url_template": self.url_template,
+        }
+
+
+def _same_language(own: str, code: str) -> bool:
+    try:
+        return match_language(code, [own]) == own
+    except UnknownLanguageError:
+        return False
+
+
+def match_language_error(code: str, available: list[str], source: str) -> str:
+    try:
+        match_language(code, available, source=source)
+    except UnknownLanguageError as exc:
+        return str(exc)
+    return f"language {code!r} not available in {source!r}"
