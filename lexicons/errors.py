@@ -10,7 +10,7 @@ class LrxError(Exception):
 
 
 class FetchError(LrxError):
-    """A URL could not be fetched or verified (offline and not cached, HTTP error, size or sha256 mismatch)."""
+    """A URL could not be fetched or verified: offline and not cached, HTTP error, size or sha256 mismatch."""
 
 
 class FormatError(LrxError):

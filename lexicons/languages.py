@@ -9,6 +9,7 @@ normalisation (`ewe` -> `ee`, `tl` -> `fil`) and knows macrolanguages (`swh` is 
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -31,8 +32,8 @@ class LanguageCode:
         return self.tag
 
 
-def normalize_language(code: str) -> LanguageCode:
-    """Normalise `code` (ISO 639-1, ISO 639-3 or BCP-47) or raise `UnknownLanguageError`."""
+@functools.lru_cache(maxsize=4096)
+def _parse(code: str) -> langcodes.Language:
     raw = code.strip().replace("_", "-")
     if not raw:
         raise UnknownLanguageError("empty language code")
@@ -42,6 +43,17 @@ def normalize_language(code: str) -> LanguageCode:
         raise UnknownLanguageError(f"{code!r} is not a language code: {exc}") from None
     if not lang.language or not lang.is_valid():
         raise UnknownLanguageError(f"{code!r} is not a known ISO 639 / BCP-47 language code")
+    if lang.language == "fil" and raw.split("-")[0].lower() in _TAGALOG:
+        # CLDR aliases Tagalog to Filipino; ISO 639-3 keeps them apart (tgl, fil), and so do UniMorph
+        # (tgl), UD (tl) and MUSE (tl): keep Tagalog.
+        lang = lang.update_dict({"language": "tl"})
+    return lang
+
+
+@functools.lru_cache(maxsize=4096)
+def normalize_language(code: str) -> LanguageCode:
+    """Normalise `code` (ISO 639-1, ISO 639-3 or BCP-47) or raise `UnknownLanguageError`."""
+    lang = _parse(code)
     return LanguageCode(tag=lang.to_tag(), iso3=lang.to_alpha3(), name=lang.display_name())
 
 
@@ -53,13 +65,13 @@ def match_language(code: str, available: Iterable[str], *, source: str = "") -> 
     `langcodes` distance 0 (`swh` <-> `sw`). An unknown or uncovered code raises with close matches.
     """
     wanted = normalize_language(code)
-    wanted_lang = langcodes.Language.get(wanted.tag)
+    wanted_lang = _parse(code)
     available = list(available)
     normalized: dict[str, langcodes.Language] = {}
     for own in available:
         try:
-            normalized[own] = langcodes.Language.get(own.replace("_", "-"))
-        except (langcodes.tag_parser.LanguageTagError, ValueError):
+            normalized[own] = _parse(own)
+        except UnknownLanguageError:
             continue
 
     exact = [own for own, lang in normalized.items() if lang.to_tag() == wanted.tag]
@@ -78,7 +90,10 @@ def match_language(code: str, available: Iterable[str], *, source: str = "") -> 
     macro = [
         own
         for own, lang in normalized.items()
-        if not lang.script and not lang.territory and langcodes.tag_distance(wanted.tag, lang.to_tag()) == 0
+        if not lang.script
+        and not lang.territory
+        and lang.language != "tl"
+        and langcodes.tag_distance(wanted.tag, lang.to_tag()) == 0
     ]
     if len(macro) == 1:
         return macro[0]
@@ -100,6 +115,9 @@ def _not_covered_message(code: str, wanted: LanguageCode, available: list[str], 
 
 def _display_name(code: str) -> str:
     try:
-        return langcodes.Language.get(code.replace("_", "-")).display_name()
-    except (langcodes.tag_parser.LanguageTagError, ValueError):
+        return normalize_language(code).name
+    except UnknownLanguageError:
         return code
+
+
+_TAGALOG = frozenset({"tl", "tgl"})

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
 
@@ -180,7 +184,7 @@ class Lexicon:
         kept = [e for e in self.entries if (e.src, e.tgt) in keep_pairs]
         return Lexicon(self.src_lang, self.tgt_lang, kept, name=self.name, skipped_lines=self.skipped_lines)
 
-    # -- reporting and export ---------------------------------------------------------------------------------
+    # -- reporting and export ------------------------------------------------------------------------------
 
     def stats(self) -> dict[str, int | str]:
         """Counts for `lrx lexicon stats`: unique pairs, source and target phrases, multiword entries."""
@@ -197,7 +201,7 @@ class Lexicon:
         }
 
     def to_tsv(self, path: str | Path, *, provenance: bool = True) -> int:
-        """Write `src<TAB>tgt<TAB>pos<TAB>weight[<TAB>source<TAB>url<TAB>line]` with a header; returns rows."""
+        """Write `src tgt pos weight [source url line]`, tab-separated, with a header; returns the row count."""
         header = ["src", "tgt", "pos", "weight"] + (["source", "url", "line"] if provenance else [])
         path = Path(path)
         tmp = path.with_name(path.name + ".part")

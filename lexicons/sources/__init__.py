@@ -1,0 +1,5 @@
+"""Lexicon sources, registered by name on import (see `lexicons.sources.base.register_source`)."""
+
+from lexicons.sources import gatitos  # noqa: F401
+from lexicons.sources import muse  # noqa: F401
+from lexicons.sources import tsv  # noqa: F401

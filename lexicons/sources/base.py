@@ -8,17 +8,27 @@ cleaning, strict vs. lenient handling of bad lines) lives here once.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator, Mapping
+import functools
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
+from typing import ClassVar
 
-from lexicons.cleaning import CleaningOptions, clean_pair
-from lexicons.errors import FormatError, UnknownNameError
-from lexicons.fetch import DEFAULT_MAX_BYTES, fetch
-from lexicons.languages import UnknownLanguageError, match_language, normalize_language
-from lexicons.lexicon import Entry, Lexicon
+from lexicons.cleaning import CleaningOptions
+from lexicons.cleaning import clean_pair
+from lexicons.errors import FormatError
+from lexicons.errors import UnknownNameError
+from lexicons.fetch import DEFAULT_MAX_BYTES
+from lexicons.fetch import fetch
+from lexicons.languages import UnknownLanguageError
+from lexicons.languages import match_language
+from lexicons.languages import normalize_language
+from lexicons.lexicon import Entry
+from lexicons.lexicon import Lexicon
 
 _REGISTRY: dict[str, type[LexiconSource]] = {}
 
@@ -28,7 +38,9 @@ def register_source(name: str):
 
     def decorate(cls: type[LexiconSource]) -> type[LexiconSource]:
         if name in _REGISTRY and _REGISTRY[name] is not cls:
-            raise ValueError(f"lexicon source {name!r} registered twice: {_REGISTRY[name].__qualname__} and {cls.__qualname__}")
+            raise ValueError(
+                f"lexicon source {name!r} registered twice: {_REGISTRY[name].__qualname__} and {cls.__qualname__}"
+            )
         cls.name = name
         _REGISTRY[name] = cls
         return cls
@@ -88,14 +100,14 @@ class LexiconSource:
         weight: float = 1.0,
         strict: bool = False,
         cleaning: CleaningOptions | Mapping[str, Any] | None = None,
-        checksums: Mapping[str, str] | None = None,
+        checksums: Mapping[str, str] | str | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         self.url_template = url_template or self.default_url_template
         self.weight = weight
         self.strict = strict
         self.cleaning = cleaning if isinstance(cleaning, CleaningOptions) else CleaningOptions(**(cleaning or {}))
-        self.checksums = dict(checksums or {})
+        self.checksums = read_checksums(checksums) if isinstance(checksums, str) else dict(checksums or {})
         self.max_bytes = max_bytes
 
     # -- what subclasses provide -------------------------------------------------------------------------
@@ -108,8 +120,8 @@ class LexiconSource:
         return self.url_template.format(src=pair.src, tgt=pair.tgt)
 
     def parse(self, path: Path, url: str) -> Iterator[tuple[int, str, str, str | None] | FormatError]:
-        """Yield `(line, src_phrase, tgt_phrase, pos)` for each raw pair in the file, or a `FormatError`
-        for a malformed record (the base class raises it in strict mode, else counts and skips it)."""
+        """Yield `(line, src_phrase, tgt_phrase, pos[, weight])` for each raw pair in the file, or a
+        `FormatError` for a malformed record (the base class raises it in strict mode, else counts and skips it)."""
         raise NotImplementedError
 
     # -- shared machinery ----------------------------------------------------------------------------------
@@ -140,9 +152,7 @@ class LexiconSource:
         try:
             return reverse[match_language(tgt, reverse, source=self.name)], True
         except UnknownLanguageError:
-            raise UnknownLanguageError(
-                match_language_error(tgt, list(candidates) + list(reverse), self.name)
-            ) from None
+            raise UnknownLanguageError(match_language_error(tgt, list(candidates) + list(reverse), self.name)) from None
 
     def load(self, tgt: str, src: str = "eng") -> Lexicon:
         """Fetch and parse the src -> tgt lexicon; languages may be ISO 639-3 or BCP-47."""
@@ -161,11 +171,13 @@ class LexiconSource:
                     raise record
                 lexicon.skipped_lines += 1
                 continue
-            line, src, tgt, pos = record
+            line, src, tgt, pos = record[:4]
+            # An optional fifth field is the record's own weight (a TSV column, PanLex attestations).
+            entry_weight = weight * record[4] if len(record) > 4 else weight
             if swap:
                 src, tgt = tgt, src
             for clean_src, clean_tgt in clean_pair(src, tgt, options):
-                yield Entry(clean_src, clean_tgt, pos, weight, name, url, line)
+                yield Entry(clean_src, clean_tgt, pos, entry_weight, name, url, line)
 
     def describe(self) -> dict[str, Any]:
         """What `lrx lexicon sources` prints for this source."""
@@ -179,6 +191,24 @@ class LexiconSource:
         }
 
 
+def read_checksums(name: str) -> dict[str, str]:
+    """sha256 pins from a `sha256sum`-style file (`<hex>  <url>` a line): a path, or a file name in the
+    package's `lexicons/sources/checksums/` folder."""
+    path = Path(name)
+    if not path.is_file():
+        path = Path(str(files("lexicons.sources") / "checksums" / name))
+    pins: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        digest, _, url = line.partition("  ")
+        if len(digest) != 64 or not url:
+            raise FormatError(path, number, "expected '<sha256 hex>  <url>'")
+        pins[url.strip()] = digest.lower()
+    return pins
+
+
+@functools.lru_cache(maxsize=65536)
 def _same_language(own: str, code: str) -> bool:
     try:
         return match_language(code, [own]) == own

@@ -1,0 +1,76 @@
+"""A lexicon in a plain TSV file, local or at a URL: what linguists write, what `lrx lexicon export` writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from lexicons.errors import FormatError
+from lexicons.languages import normalize_language
+from lexicons.sources.base import LexiconSource
+from lexicons.sources.base import Pair
+from lexicons.sources.base import register_source
+from lexicons.sources.tabular import MAX_LINE_CHARS
+from lexicons.sources.tabular import Record
+from lexicons.sources.tabular import read_lines
+
+HEADER_START = ("src", "source")
+
+
+@register_source("tsv")
+class TsvSource(LexiconSource):
+    """`source<TAB>target[<TAB>pos[<TAB>weight[<TAB>...]]]`, one pair a line. An optional header line starts
+    with `src` or `source`; extra columns (e.g. the provenance `lrx lexicon export` writes) are ignored;
+    lines starting with `#` are comments. A `weight` column scales the source's weight per entry."""
+
+    licence = "as the file's author states"
+    citation = ""
+    homepage = ""
+
+    def __init__(self, *, url: str | None = None, src_lang: str = "eng", tgt_lang: str | None = None, **options):
+        super().__init__(**options)
+        self.location = url
+        self.src_lang = src_lang
+        self.tgt_lang = tgt_lang
+
+    def pairs(self) -> list[Pair]:
+        return [Pair(self.src_lang, self.tgt_lang)] if self.tgt_lang else []
+
+    def resolve(self, tgt: str, src: str = "eng") -> tuple[Pair, bool]:
+        # A file whose languages are not configured is taken to be the pair the user asks for.
+        if self.tgt_lang is None:
+            normalize_language(tgt)
+            return Pair(src, tgt), False
+        return super().resolve(tgt, src)
+
+    def url(self, pair: Pair) -> str:
+        if not self.location:
+            raise ValueError("the tsv source needs a file: set its `url` option (a local path or a URL)")
+        if "://" in self.location:
+            return self.location
+        return Path(self.location).expanduser().resolve().as_uri()
+
+    def parse(self, path: Path, url: str) -> Iterator[Record | FormatError]:
+        for number, line in enumerate(read_lines(path), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            columns = line.split("\t")
+            if number == 1 and columns[0].strip().lower() in HEADER_START:
+                continue
+            if len(columns) < 2:
+                yield FormatError(path, number, "no tab between source and target")
+            elif len(line) > MAX_LINE_CHARS:
+                yield FormatError(path, number, f"line longer than {MAX_LINE_CHARS} characters")
+            elif not columns[0].strip() or not columns[1].strip():
+                yield FormatError(path, number, "empty source or target")
+            else:
+                pos = (columns[2].strip() or None) if len(columns) > 2 else None
+                if len(columns) > 3 and columns[3].strip():
+                    try:
+                        weight = float(columns[3])
+                    except ValueError:
+                        yield FormatError(path, number, f"weight {columns[3]!r} is not a number")
+                        continue
+                    yield number, columns[0], columns[1], pos, weight
+                else:
+                    yield number, columns[0], columns[1], pos
