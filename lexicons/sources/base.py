@@ -152,7 +152,8 @@ class LexiconSource:
         try:
             return reverse[match_language(tgt, reverse, source=self.name)], True
         except UnknownLanguageError:
-            raise UnknownLanguageError(match_language_error(tgt, list(candidates) + list(reverse), self.name)) from None
+            every = list(dict.fromkeys([*candidates, *reverse]))
+            raise UnknownLanguageError(match_language_error(tgt, every, self.name)) from None
 
     def load(self, tgt: str, src: str = "eng") -> Lexicon:
         """Fetch and parse the src -> tgt lexicon; languages may be ISO 639-3 or BCP-47."""

@@ -1,0 +1,37 @@
+"""The Hydra app composes the real `conf/` with overrides and runs its stage."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from hydra import compose
+from hydra import initialize_config_dir
+
+from adapt.run import run
+
+CONF = Path(__file__).resolve().parents[1] / "conf"
+
+
+def test_compose_real_config_with_overrides(mirror_env, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+        cfg = compose(config_name="config", overrides=["tgt=lug", "lexicon=gatitos", "lexicon.weight=2.0"])
+    assert cfg.lexicon._target_ == "lexicons.sources.gatitos.GatitosSource"
+    results = run(cfg)
+    assert results["lexicon"]["tgt"] == "lg" and results["lexicon"]["entries"] > 3_900
+    assert json.loads((tmp_path / "lexicon_stats.json").read_text()) == results["lexicon"]
+
+
+def test_lrx_run_writes_a_run_directory(mirror_env, tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "adapt.run", "tgt=ee", f"hydra.run.dir={tmp_path / 'run'}"],
+        capture_output=True, text=True, env=os.environ.copy(), cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    run_dir = tmp_path / "run"
+    assert (run_dir / ".hydra" / "config.yaml").is_file()
+    assert json.loads((run_dir / "lexicon_stats.json").read_text())["entries"] == 3990
