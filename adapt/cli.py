@@ -39,7 +39,24 @@ def _load(args: argparse.Namespace):
     if args.strict:
         for name in names:
             options[name]["strict"] = True
-    return load_lexicon(names, args.tgt, args.src, options=options)
+    weights = _parse_weights(args.weights, names)
+    return load_lexicon(names, args.tgt, args.src, weights=weights, options=options)
+
+
+def _parse_weights(text: str | None, names: Sequence[str]) -> dict[str, float] | None:
+    """`gatitos=2,muse=0.5` -> {"gatitos": 2.0, "muse": 0.5}; names must be among the loaded sources."""
+    if not text:
+        return None
+    weights: dict[str, float] = {}
+    for item in text.split(","):
+        name, eq, value = item.partition("=")
+        if not eq or name.strip() not in names:
+            raise ValueError(f"--weights expects NAME=NUMBER for NAME in {', '.join(names)}; got {item!r}")
+        try:
+            weights[name.strip()] = float(value)
+        except ValueError:
+            raise ValueError(f"--weights: {value!r} is not a number") from None
+    return weights
 
 
 def cmd_lexicon_stats(args: argparse.Namespace) -> int:
@@ -93,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--tgt", required=True, help="target language, ISO 639-3 or BCP-47 (ewe or ee)")
         sub.add_argument("--src", default="eng", help="source language (default: eng)")
         sub.add_argument("--strict", action="store_true", help="fail on the first malformed line")
+        sub.add_argument("--weights", metavar="NAME=W,...", help="per-source weights when merging (default 1.0)")
         sub.add_argument(
             "--set",
             action="append",

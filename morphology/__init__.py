@@ -1,0 +1,1 @@
+"""UniMorph morphology: feature bundles, paradigms and inflectors (next issue). Imports nothing of lrx."""
