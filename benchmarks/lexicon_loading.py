@@ -86,7 +86,9 @@ def main() -> None:
     print(f"{'download (HTTP mirror) + parse':<36}{t_download:>10.2f}{n_download / t_download:>14,.0f}")
     print(f"{'cache (verified) + parse':<36}{t_cache:>10.2f}{n_cache / t_cache:>14,.0f}")
     print(f"{'baseline: read + split lines only':<36}{t_raw:>10.2f}{n_raw / t_raw:>14,.0f}")
-    print(f"cache vs download: {t_download / t_cache:.1f}x faster; cache+parse costs {t_cache / t_raw:.1f}x the raw split")
+    print(
+        f"cache vs download: {t_download / t_cache:.1f}x faster; cache+parse costs {t_cache / t_raw:.1f}x the raw split"
+    )
 
 
 if __name__ == "__main__":

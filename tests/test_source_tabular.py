@@ -57,7 +57,9 @@ def test_muse_tagalog(mirror_env):
 
 def test_muse_space_separated_lines(mirror_env, tmp_path):
     (tmp_path / "en-tl.txt").write_text("dog\taso\ncat pusa\nbroken\n", encoding="utf-8")
-    source = load_source("muse", url_template=(tmp_path / "{src}-{tgt}.txt").as_uri().replace("%7B", "{").replace("%7D", "}"))
+    source = load_source(
+        "muse", url_template=(tmp_path / "{src}-{tgt}.txt").as_uri().replace("%7B", "{").replace("%7D", "}")
+    )
     loaded = source.load("tl")
     assert [(e.src, e.tgt, e.line) for e in loaded] == [("dog", "aso", 1), ("cat", "pusa", 2)]
     assert loaded.skipped_lines == 1
