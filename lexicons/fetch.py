@@ -78,7 +78,7 @@ MAX_BACKOFF = 60.0
 SIDECAR_SUFFIX = ".lrx.json"
 PROGRESS_MIN_BYTES = 1 << 20
 CHUNK_BYTES = 1 << 16
-USER_AGENT = "lrx-fetch/0.1 (+https://github.com/; python-requests)"
+USER_AGENT = "lrx/0.1 (python-requests)"
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}

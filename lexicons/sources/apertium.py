@@ -14,12 +14,11 @@ from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from lexicons.errors import FormatError
-from lexicons.lexicon import Lexicon
 from lexicons.sources.base import LexiconSource
 from lexicons.sources.base import Pair
 from lexicons.sources.base import register_source
-from lexicons.sources.freedict import iter_xml_elements
 from lexicons.sources.tabular import Record
+from lexicons.sources.xmlstream import iter_xml_elements
 
 # Each pair is its own repository, so the commit is per pair: `{commit}` in the URL template comes from
 # the `commits` option, and a pair with no pinned commit reads the default branch (raw.githubusercontent
@@ -115,12 +114,9 @@ class ApertiumSource(LexiconSource):
         **options,
     ) -> None:
         super().__init__(**options)
-        self._pairs = [_parse_pair(name) for name in pairs]
+        self._pairs = [Pair.parse(name) for name in pairs]
         self.commits = dict(commits)
         self.skipped: Counter[str] = Counter()
-        # Which way the file is read: "LR" (its <l> language to its <r> one) or "RL". `load` sets it from
-        # the requested src -> tgt, because `parse` must drop entries restricted to the other direction.
-        self.direction = "LR"
 
     def pairs(self) -> list[Pair]:
         return list(self._pairs)
@@ -129,23 +125,15 @@ class ApertiumSource(LexiconSource):
         commit = self.commits.get(f"{pair.src}-{pair.tgt}", UNPINNED)
         return self.url_template.format(src=pair.src, tgt=pair.tgt, commit=commit)
 
-    def load(self, tgt: str, src: str = "eng") -> Lexicon:
-        # The base class reads a tgt-src file by swapping columns after parsing; for Apertium the swap
-        # also decides which direction restrictions apply, so `parse` needs to know it up front.
-        _, swap = self.resolve(tgt, src)
-        self.direction = "RL" if swap else "LR"
-        try:
-            return super().load(tgt, src)
-        finally:
-            self.direction = "LR"
-
-    def parse(self, path: Path, url: str) -> Iterator[Record | FormatError]:
-        """`(line, l_lemma, r_lemma, pos)` in the file's l -> r order (the base class swaps for RL), usable
-        in `self.direction`; `pos` is the coarse POS of the side translated from."""
-        if self.direction not in _DIRECTIONS:
-            raise ValueError(f"direction must be one of {_DIRECTIONS}, not {self.direction!r}")
+    def parse(
+        self, path: Path, url: str, pair: Pair | None = None, reverse: bool = False
+    ) -> Iterator[Record | FormatError]:
+        """`(line, l_lemma, r_lemma, pos)` in the file's l -> r order (the base class swaps when `reverse`),
+        only entries usable in that direction (`r="LR"` ones are dropped when reading r -> l, `r="RL"` ones
+        when reading l -> r); `pos` is the coarse POS of the side translated from."""
+        direction = "RL" if reverse else "LR"
         self.skipped = Counter()
-        english = self._english_sides(url)
+        english = (_is_english(pair.src), _is_english(pair.tgt)) if pair else self._english_sides(url)
         seen: set[tuple[str, str, str | None]] = set()
         for item in iter_xml_elements(path, "e", within="section"):
             if isinstance(item, FormatError):
@@ -153,7 +141,7 @@ class ApertiumSource(LexiconSource):
                 continue
             line, entry = item
             try:
-                record = self._entry(entry, english)
+                record = self._entry(entry, english, direction)
             except _Unusable as reason:
                 self.skipped[str(reason)] += 1
                 continue
@@ -173,13 +161,13 @@ class ApertiumSource(LexiconSource):
                 return _is_english(pair.src), _is_english(pair.tgt)
         return False, False
 
-    def _entry(self, entry: Element, english: tuple[bool, bool]) -> tuple[str, str, str | None]:
+    def _entry(self, entry: Element, english: tuple[bool, bool], direction: str) -> tuple[str, str, str | None]:
         if entry.get("i") == "yes":
             raise _Unusable("ignored")
         restriction = entry.get("r")
         if restriction is not None and restriction not in _DIRECTIONS:
             raise ValueError(f'<e r="{restriction}">: expected r="LR" or r="RL"')
-        if restriction is not None and restriction != self.direction:
+        if restriction is not None and restriction != direction:
             raise _Unusable("direction")
         left: list[str] = []
         right: list[str] = []
@@ -205,7 +193,7 @@ class ApertiumSource(LexiconSource):
                 raise ValueError(f"unexpected <{part.tag}> in <e>")
         l_lemma = _lemma(left, left_tags, english[0])
         r_lemma = _lemma(right, right_tags, english[1])
-        tags = left_tags if self.direction == "LR" else right_tags
+        tags = left_tags if direction == "LR" else right_tags
         return l_lemma, r_lemma, _coarse_pos(tags)
 
 
@@ -261,10 +249,3 @@ def _coarse_pos(tags: list[str]) -> str | None:
 
 def _is_english(code: str) -> bool:
     return code in ("eng", "en")
-
-
-def _parse_pair(name: str) -> Pair:
-    src, dash, tgt = name.strip().partition("-")
-    if not dash or not src or not tgt or "-" in tgt:
-        raise ValueError(f"Apertium pair {name!r} is not of the form 'l-r' (e.g. 'eng-lin')")
-    return Pair(src, tgt)

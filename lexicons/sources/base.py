@@ -83,6 +83,14 @@ class Pair:
     src: str
     tgt: str
 
+    @classmethod
+    def parse(cls, name: str) -> Pair:
+        """`"eng-swh"` -> Pair("eng", "swh"), as FreeDict and Apertium name their pairs."""
+        src, dash, tgt = name.strip().partition("-")
+        if not dash or not src or not tgt or "-" in tgt:
+            raise ValueError(f"language pair {name!r} is not of the form 'src-tgt' (e.g. 'eng-swh')")
+        return cls(src, tgt)
+
 
 class LexiconSource:
     """Base class: subclasses set the class attributes and implement `pairs` and `parse`."""
@@ -119,9 +127,14 @@ class LexiconSource:
     def url(self, pair: Pair) -> str:
         return self.url_template.format(src=pair.src, tgt=pair.tgt)
 
-    def parse(self, path: Path, url: str) -> Iterator[tuple[int, str, str, str | None] | FormatError]:
-        """Yield `(line, src_phrase, tgt_phrase, pos[, weight])` for each raw pair in the file, or a
-        `FormatError` for a malformed record (the base class raises it in strict mode, else counts and skips it)."""
+    def parse(
+        self, path: Path, url: str, pair: Pair | None = None, reverse: bool = False
+    ) -> Iterator[tuple[int, str, str, str | None] | FormatError]:
+        """Yield `(line, src_phrase, tgt_phrase, pos[, weight])` for each raw pair in the file, in the file's
+        own src -> tgt order, or a `FormatError` for a malformed record (the base class raises it in strict
+        mode, else counts and skips it). `pair` is the pair the file was fetched for; `reverse` says it is
+        read tgt -> src (the base class swaps the columns; sources with direction-restricted entries, such
+        as Apertium, use it to drop the entries that do not apply)."""
         raise NotImplementedError
 
     # -- shared machinery ----------------------------------------------------------------------------------
@@ -161,12 +174,15 @@ class LexiconSource:
         url = self.url(pair)
         path = fetch(url, sha256=self.checksums.get(url), max_bytes=self.max_bytes)
         lexicon = Lexicon(normalize_language(src).tag, normalize_language(tgt).tag, name=self.name)
-        lexicon.entries = list(self._entries(path, url, swap, lexicon))
+        lexicon.entries = list(self._entries(self.parse(path, url, pair, swap), url, swap, lexicon))
         return lexicon
 
-    def _entries(self, path: Path, url: str, swap: bool, lexicon: Lexicon) -> Iterable[Entry]:
+    def _entries(
+        self, records: Iterable[tuple | FormatError], url: str, swap: bool, lexicon: Lexicon
+    ) -> Iterable[Entry]:
+        """Clean parsed records into entries: strict mode raises a record's FormatError, lenient counts it."""
         name, weight, options = self.name, self.weight, self.cleaning
-        for record in self.parse(path, url):
+        for record in records:
             if isinstance(record, FormatError):
                 if self.strict:
                     raise record

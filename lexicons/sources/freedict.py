@@ -13,11 +13,6 @@ from collections.abc import Iterator
 from collections.abc import Sequence
 from pathlib import Path
 from xml.etree.ElementTree import Element
-from xml.etree.ElementTree import ParseError
-from xml.etree.ElementTree import TreeBuilder
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
 
 from lexicons.cleaning import strip_notes
 from lexicons.errors import FormatError
@@ -25,6 +20,7 @@ from lexicons.sources.base import LexiconSource
 from lexicons.sources.base import Pair
 from lexicons.sources.base import register_source
 from lexicons.sources.tabular import Record
+from lexicons.sources.xmlstream import iter_xml_elements
 
 # The fd-dictionaries commit the data mirror holds; every URL in conf/lexicon/freedict.yaml pins it.
 COMMIT = "c4ec720264bdcc2e34ce604d9308f5948ae7b7b7"
@@ -50,7 +46,6 @@ _ANGLE_NOTE = re.compile(r"\s*<[^<>]*>")
 _TRANSLATION_CITS = frozenset({"trans", "translation"})
 
 # Bytes handed to expat at a time: entries come out of the parser as each chunk is parsed.
-_CHUNK = 1 << 16
 
 
 @register_source("freedict")
@@ -74,13 +69,15 @@ class FreeDictSource(LexiconSource):
 
     def __init__(self, *, pairs: Sequence[str] = DEFAULT_PAIRS, **options) -> None:
         super().__init__(**options)
-        self._pairs = [_parse_pair(name) for name in pairs]
+        self._pairs = [Pair.parse(name) for name in pairs]
         self.skipped: Counter[str] = Counter()
 
     def pairs(self) -> list[Pair]:
         return list(self._pairs)
 
-    def parse(self, path: Path, url: str) -> Iterator[Record | FormatError]:
+    def parse(
+        self, path: Path, url: str, pair: Pair | None = None, reverse: bool = False
+    ) -> Iterator[Record | FormatError]:
         self.skipped = Counter()
         for item in iter_xml_elements(path, "entry"):
             if isinstance(item, FormatError):
@@ -129,93 +126,6 @@ class FreeDictSource(LexiconSource):
     def _skip(self, reason: str, count: int = 1) -> None:
         if count:  # a Counter would otherwise list reasons with 0
             self.skipped[reason] += count
-
-
-def iter_xml_elements(
-    path: Path, name: str, *, within: str | None = None
-) -> Iterator[tuple[int, Element] | FormatError]:
-    """Stream the outermost elements called `name` (namespaces dropped from all tags), each with the line
-    of its start tag, without building the whole tree. With `within`, only those inside a `within` element.
-
-    defusedxml refuses entity declarations and external references (billion laughs, XXE): that raises a
-    `FormatError` at once whatever the strictness, since nothing in such a file can be trusted. Malformed
-    XML yields one `FormatError` (file and line) and ends the stream: expat cannot resume after an error,
-    so in lenient mode the entries before it are kept and the error counted.
-    """
-    collector = _Collector(name, within)
-    parser = DefusedXMLParser(target=collector)
-    collector.position = parser.parser
-    with path.open("rb") as handle:
-        try:
-            while chunk := handle.read(_CHUNK):
-                parser.feed(chunk)
-                yield from collector.take()
-            parser.close()
-        except ParseError as exc:
-            yield from collector.take()
-            yield FormatError(path, exc.position[0], f"malformed XML: {exc}")
-            return
-        except DefusedXmlException as exc:
-            raise FormatError(
-                path,
-                parser.parser.CurrentLineNumber,
-                f"refused: XML with entity declarations or external references ({exc})",
-            ) from None
-    yield from collector.take()
-
-
-class _Collector:
-    """Parser target building only the subtrees of the elements wanted; their start lines come from the
-    expat parser at the moment its start-tag callback runs."""
-
-    def __init__(self, name: str, within: str | None) -> None:
-        self.name, self.within = name, within
-        self.position = None  # the expat parser, set once the parser exists
-        self.open: list[str] = []  # tags open outside a collected element (only tracked for `within`)
-        self.builder: TreeBuilder | None = None
-        self.depth = self.line = 0
-        self.done: list[tuple[int, Element]] = []
-
-    def start(self, tag: str, attrib: dict[str, str]) -> None:
-        tag = tag.rpartition("}")[2]
-        if self.builder is None:
-            if tag != self.name or (self.within is not None and self.within not in self.open):
-                if self.within is not None:
-                    self.open.append(tag)
-                return
-            self.builder = TreeBuilder()
-            self.line = self.position.CurrentLineNumber
-        self.depth += 1
-        self.builder.start(tag, {key.rpartition("}")[2]: value for key, value in attrib.items()})
-
-    def end(self, tag: str) -> None:
-        if self.builder is None:
-            if self.within is not None:
-                self.open.pop()
-            return
-        element = self.builder.end(tag.rpartition("}")[2])
-        self.depth -= 1
-        if self.depth == 0:
-            self.done.append((self.line, element))
-            self.builder = None
-
-    def data(self, text: str) -> None:
-        if self.builder is not None:
-            self.builder.data(text)
-
-    def close(self) -> None:
-        return None
-
-    def take(self) -> list[tuple[int, Element]]:
-        done, self.done = self.done, []
-        return done
-
-
-def _parse_pair(name: str) -> Pair:
-    src, dash, tgt = name.strip().partition("-")
-    if not dash or not src or not tgt or "-" in tgt:
-        raise ValueError(f"FreeDict pair {name!r} is not of the form 'src-tgt' (e.g. 'eng-swh')")
-    return Pair(src, tgt)
 
 
 def _text(element: Element, *, skip: str | None = None) -> str:

@@ -50,5 +50,7 @@ class GatitosSource(LexiconSource):
     def pairs(self) -> list[Pair]:
         return [Pair("en", code) for code in self._languages]
 
-    def parse(self, path: Path, url: str) -> Iterator[Record | FormatError]:
+    def parse(
+        self, path: Path, url: str, pair: Pair | None = None, reverse: bool = False
+    ) -> Iterator[Record | FormatError]:
         return parse_two_columns(path)

@@ -173,7 +173,7 @@ class PanLexSource(LexiconSource):
         return lexicon
 
     def parse(
-        self, path: Path, url: str, pair: Pair | None = None
+        self, path: Path, url: str, pair: Pair | None = None, reverse: bool = False
     ) -> Iterator[tuple[int, str, str, str | None] | FormatError]:
         """Raw `(line, src, tgt, None)` attestations (one per meaning) for `pair` (own codes or uids) in
         the snapshot at `path`. Unlike single-pair sources the pair is required: a dump holds them all."""

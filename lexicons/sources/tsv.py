@@ -50,7 +50,9 @@ class TsvSource(LexiconSource):
             return self.location
         return Path(self.location).expanduser().resolve().as_uri()
 
-    def parse(self, path: Path, url: str) -> Iterator[Record | FormatError]:
+    def parse(
+        self, path: Path, url: str, pair: Pair | None = None, reverse: bool = False
+    ) -> Iterator[Record | FormatError]:
         for number, line in enumerate(read_lines(path), 1):
             if not line.strip() or line.startswith("#"):
                 continue

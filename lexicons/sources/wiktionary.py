@@ -139,7 +139,9 @@ class WiktionarySource(LexiconSource):
         lexicon.entries = list(self._clean(self.parse(path, url, pair), url, swap, lexicon))
         return lexicon
 
-    def parse(self, path: Path, url: str, pair: Pair | None = None) -> Iterator[Record | FormatError]:
+    def parse(
+        self, path: Path, url: str, pair: Pair | None = None, reverse: bool = False
+    ) -> Iterator[Record | FormatError]:
         """`(line, english headword, translation, pos)` for each translation into `pair.tgt`, or a
         FormatError per malformed line. The pair is required: one file holds every language."""
         if pair is None:
