@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -141,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    logging.basicConfig(format="lrx: %(levelname)s: %(message)s", level=logging.WARNING)
     try:
         return args.handler(args)
     except (LrxError, UnknownLanguageError, ValueError) as exc:

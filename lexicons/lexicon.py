@@ -54,6 +54,8 @@ class Lexicon:
     entries: list[Entry] = field(default_factory=list)
     name: str = ""
     skipped_lines: int = 0
+    # entries a source's parser left out on purpose, by reason (not malformed input): for reports
+    dropped: dict[str, int] = field(default_factory=dict)
     _exact: dict[str, list[Entry]] | None = field(default=None, init=False, repr=False)
     _folded: dict[str, list[Entry]] | None = field(default=None, init=False, repr=False)
     _max_ngram: int = field(default=1, init=False, repr=False)

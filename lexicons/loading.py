@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
 
+from lexicons.languages import UnknownLanguageError
 from lexicons.lexicon import Lexicon
 from lexicons.sources.base import load_source
+
+log = logging.getLogger(__name__)
 
 
 def parse_source_names(names: str | Sequence[str]) -> list[str]:
@@ -23,16 +27,31 @@ def load_lexicon(
     *,
     weights: Mapping[str, float] | None = None,
     options: Mapping[str, Mapping[str, Any]] | None = None,
+    skip_uncovered: bool = True,
 ) -> Lexicon:
     """Load each named source for src -> tgt and merge them (per-source `weights`, default 1.0).
 
-    `options` maps a source name to constructor overrides of its `conf/lexicon/<name>.yaml`.
+    `options` maps a source name to constructor overrides of its `conf/lexicon/<name>.yaml`. When several
+    sources are named, one that does not cover the language is left out with a warning (`skip_uncovered`),
+    as long as at least one does; a single named source that does not cover it is an error.
     """
     names = parse_source_names(sources)
     if not names:
         raise ValueError("no lexicon source given")
     options = options or {}
-    lexicons = [load_source(name, **dict(options.get(name, {}))).load(tgt, src) for name in names]
-    if len(lexicons) == 1 and not weights:
+    lexicons: list[Lexicon] = []
+    uncovered: list[str] = []
+    for name in names:
+        source = load_source(name, **dict(options.get(name, {})))
+        try:
+            lexicons.append(source.load(tgt, src))
+        except UnknownLanguageError as error:
+            if len(names) == 1 or not skip_uncovered:
+                raise
+            uncovered.append(name)
+            log.warning("%s: left out: %s", name, error)
+    if not lexicons:
+        raise UnknownLanguageError(f"none of the sources {', '.join(names)} covers {src}-{tgt}")
+    if len(lexicons) == 1 and not weights and not uncovered:
         return lexicons[0]
     return Lexicon.merge(lexicons, weights)

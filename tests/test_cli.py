@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from adapt.cli import main
+from lexicons.loading import load_lexicon
 
 STATS_KEYS = ["source", "src", "tgt", "entries", "src_words", "tgt_words", "multiword", "skipped_lines"]
 
@@ -75,3 +76,35 @@ def test_installed_console_script(mirror_env):
         capture_output=True, text=True, env=os.environ.copy(), check=True,
     )  # fmt: skip
     assert json.loads(done.stdout)["tgt"] == "tl"
+
+
+def test_merging_leaves_out_a_source_that_does_not_cover_the_language(mirror_env, capsys, caplog):
+    assert main(["lexicon", "stats", "--source", "gatitos,freedict,apertium", "--tgt", "ln", "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["source"] == "gatitos+apertium"
+    assert any("freedict: left out" in record.getMessage() for record in caplog.records)
+    gatitos_only = load_lexicon("gatitos", "ln").stats()["entries"]
+    assert stats["entries"] > gatitos_only + 1_000  # Apertium adds ~1,700 pairs, few shared with GATITOS
+    assert main(["lexicon", "stats", "--source", "freedict", "--tgt", "ln"]) == 2
+    assert "not covered by source 'freedict'" in capsys.readouterr().err
+
+
+def test_weights_scale_each_source(mirror_env, tmp_path, capsys):
+    out = tmp_path / "ln.tsv"
+    argv = [
+        "lexicon",
+        "export",
+        "--source",
+        "gatitos,apertium",
+        "--tgt",
+        "ln",
+        "--weights",
+        "gatitos=3",
+        "-o",
+        str(out),
+    ]
+    assert main(argv) == 0
+    weights = {line.split("\t")[4]: float(line.split("\t")[3]) for line in out.read_text().splitlines()[1:]}
+    assert weights == {"gatitos": 3.0, "apertium": 1.0}
+    assert main([*argv[:-2], "--weights", "muse=2", "-o", str(out)]) == 2
+    assert "--weights expects NAME=NUMBER" in capsys.readouterr().err

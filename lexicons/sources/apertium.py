@@ -6,7 +6,6 @@ used in both directions unless an entry says `r="LR"` (left-to-right only) or `r
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -116,7 +115,6 @@ class ApertiumSource(LexiconSource):
         super().__init__(**options)
         self._pairs = [Pair.parse(name) for name in pairs]
         self.commits = dict(commits)
-        self.skipped: Counter[str] = Counter()
 
     def pairs(self) -> list[Pair]:
         return list(self._pairs)
@@ -132,7 +130,6 @@ class ApertiumSource(LexiconSource):
         only entries usable in that direction (`r="LR"` ones are dropped when reading r -> l, `r="RL"` ones
         when reading l -> r); `pos` is the coarse POS of the side translated from."""
         direction = "RL" if reverse else "LR"
-        self.skipped = Counter()
         english = (_is_english(pair.src), _is_english(pair.tgt)) if pair else self._english_sides(url)
         seen: set[tuple[str, str, str | None]] = set()
         for item in iter_xml_elements(path, "e", within="section"):

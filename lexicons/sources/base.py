@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+from collections import Counter
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -110,6 +111,7 @@ class LexiconSource:
         cleaning: CleaningOptions | Mapping[str, Any] | None = None,
         checksums: Mapping[str, str] | str | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        both_directions: bool = False,
     ) -> None:
         self.url_template = url_template or self.default_url_template
         self.weight = weight
@@ -117,6 +119,11 @@ class LexiconSource:
         self.cleaning = cleaning if isinstance(cleaning, CleaningOptions) else CleaningOptions(**(cleaning or {}))
         self.checksums = read_checksums(checksums) if isinstance(checksums, str) else dict(checksums or {})
         self.max_bytes = max_bytes
+        # read both the src-tgt and the tgt-src file where a source has both (FreeDict: eng-swh and swh-eng)
+        self.both_directions = both_directions
+        # entries a parser leaves out on purpose, by reason (FreeDict explanations, Apertium direction
+        # restrictions...): not malformed input, so not `skipped_lines`; reset by each `load`
+        self.skipped: Counter[str] = Counter()
 
     # -- what subclasses provide -------------------------------------------------------------------------
 
@@ -150,31 +157,38 @@ class LexiconSource:
 
     def resolve(self, tgt: str, src: str = "eng") -> tuple[Pair, bool]:
         """The pair to load for src -> tgt, and whether its columns must be swapped (a tgt-src file)."""
+        return self.resolve_all(tgt, src)[0]
+
+    def resolve_all(self, tgt: str, src: str = "eng") -> list[tuple[Pair, bool]]:
+        """Every file to read for src -> tgt, as (pair, swapped): the src-tgt file if there is one, else the
+        tgt-src file read backwards; with `both_directions`, both when both exist."""
         pairs = self.pairs()
-        forward = [p for p in pairs if _same_language(p.src, src)]
-        backward = [p for p in pairs if _same_language(p.tgt, src)]
+        forward = {p.tgt: p for p in pairs if _same_language(p.src, src)}
+        backward = {p.src: p for p in pairs if _same_language(p.tgt, src)}
         if not forward and not backward:
             raise UnknownLanguageError(f"source {self.name!r} has no lexicons with source language {src!r}")
-        candidates = {p.tgt: p for p in forward}
-        try:
-            return candidates[match_language(tgt, candidates, source=self.name)], False
-        except UnknownLanguageError:
-            if not backward:
-                raise
-        reverse = {p.src: p for p in backward}
-        try:
-            return reverse[match_language(tgt, reverse, source=self.name)], True
-        except UnknownLanguageError:
-            every = list(dict.fromkeys([*candidates, *reverse]))
-            raise UnknownLanguageError(match_language_error(tgt, every, self.name)) from None
+        found: list[tuple[Pair, bool]] = []
+        for table, swapped in ((forward, False), (backward, True)):
+            if table:
+                try:
+                    found.append((table[match_language(tgt, table, source=self.name)], swapped))
+                except UnknownLanguageError:
+                    continue
+        if not found:
+            # matching against all codes at once gives the most useful message (close matches, ambiguity)
+            match_language(tgt, list(dict.fromkeys([*forward, *backward])), source=self.name)
+            raise UnknownLanguageError(f"language {tgt!r} is not covered by source {self.name!r}")
+        return found if self.both_directions else found[:1]
 
     def load(self, tgt: str, src: str = "eng") -> Lexicon:
         """Fetch and parse the src -> tgt lexicon; languages may be ISO 639-3 or BCP-47."""
-        pair, swap = self.resolve(tgt, src)
-        url = self.url(pair)
-        path = fetch(url, sha256=self.checksums.get(url), max_bytes=self.max_bytes)
         lexicon = Lexicon(normalize_language(src).tag, normalize_language(tgt).tag, name=self.name)
-        lexicon.entries = list(self._entries(self.parse(path, url, pair, swap), url, swap, lexicon))
+        self.skipped = Counter()
+        for pair, swap in self.resolve_all(tgt, src):
+            url = self.url(pair)
+            path = fetch(url, sha256=self.checksums.get(url), max_bytes=self.max_bytes)
+            lexicon.extend(self._entries(self.parse(path, url, pair, swap), url, swap, lexicon))
+        lexicon.dropped = dict(self.skipped)
         return lexicon
 
     def _entries(
@@ -231,11 +245,3 @@ def _same_language(own: str, code: str) -> bool:
         return match_language(code, [own]) == own
     except UnknownLanguageError:
         return False
-
-
-def match_language_error(code: str, available: list[str], source: str) -> str:
-    try:
-        match_language(code, available, source=source)
-    except UnknownLanguageError as exc:
-        return str(exc)
-    return f"language {code!r} not available in {source!r}"

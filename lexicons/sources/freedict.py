@@ -8,7 +8,6 @@ files mix both (kha-eng), and there a `def` beside the quotes is an explanation,
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator
 from collections.abc import Sequence
 from pathlib import Path
@@ -70,7 +69,6 @@ class FreeDictSource(LexiconSource):
     def __init__(self, *, pairs: Sequence[str] = DEFAULT_PAIRS, **options) -> None:
         super().__init__(**options)
         self._pairs = [Pair.parse(name) for name in pairs]
-        self.skipped: Counter[str] = Counter()
 
     def pairs(self) -> list[Pair]:
         return list(self._pairs)
@@ -78,7 +76,6 @@ class FreeDictSource(LexiconSource):
     def parse(
         self, path: Path, url: str, pair: Pair | None = None, reverse: bool = False
     ) -> Iterator[Record | FormatError]:
-        self.skipped = Counter()
         for item in iter_xml_elements(path, "entry"):
             if isinstance(item, FormatError):
                 yield item

@@ -36,12 +36,12 @@ class TsvSource(LexiconSource):
     def pairs(self) -> list[Pair]:
         return [Pair(self.src_lang, self.tgt_lang)] if self.tgt_lang else []
 
-    def resolve(self, tgt: str, src: str = "eng") -> tuple[Pair, bool]:
+    def resolve_all(self, tgt: str, src: str = "eng") -> list[tuple[Pair, bool]]:
         # A file whose languages are not configured is taken to be the pair the user asks for.
         if self.tgt_lang is None:
             normalize_language(tgt)
-            return Pair(src, tgt), False
-        return super().resolve(tgt, src)
+            return [(Pair(src, tgt), False)]
+        return super().resolve_all(tgt, src)
 
     def url(self, pair: Pair) -> str:
         if not self.location:
