@@ -22,12 +22,10 @@ DIX = (
 
 
 @pytest.fixture
-def mirror(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    # Fail, not skip: these tests are the only check of the loader against a real Apertium file.
-    assert DIX.is_file(), f"data mirror missing: {DIX}"
-    monkeypatch.setenv("LRX_MIRROR", str(MIRROR))
-    monkeypatch.setenv("LRX_CACHE", str(tmp_path / "cache"))
-    return MIRROR
+def mirror(mirror_env: Path) -> Path:
+    # Fail, not skip: these tests are the only check of the loader against the real files.
+    assert DIX.exists(), f"data mirror missing: {DIX}"
+    return mirror_env
 
 
 @pytest.fixture

@@ -19,12 +19,10 @@ FILES = MIRROR / "raw.githubusercontent.com/freedict/fd-dictionaries" / COMMIT
 
 
 @pytest.fixture
-def mirror(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    # Fail, not skip: these tests are the only check of the loader against real FreeDict files.
-    assert FILES.is_dir(), f"data mirror missing: {FILES}"
-    monkeypatch.setenv("LRX_MIRROR", str(MIRROR))
-    monkeypatch.setenv("LRX_CACHE", str(tmp_path / "cache"))
-    return MIRROR
+def mirror(mirror_env: Path) -> Path:
+    # Fail, not skip: these tests are the only check of the loader against the real files.
+    assert FILES.exists(), f"data mirror missing: {FILES}"
+    return mirror_env
 
 
 @pytest.fixture

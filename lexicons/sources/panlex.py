@@ -68,6 +68,7 @@ from lexicons.lexicon import Lexicon
 from lexicons.sources.base import LexiconSource
 from lexicons.sources.base import Pair
 from lexicons.sources.base import register_source
+from lexicons.sources.tabular import bounded_lines
 
 DEFAULT_TARGETS = ("ewe", "lin", "swh", "yor", "hau", "wol", "lug")
 # Snapshots were published as https://db.panlex.org/panlex-YYYYMMDD-csv.zip; 20190901 is the latest one
@@ -138,15 +139,15 @@ class PanLexSource(LexiconSource):
         # still appear, for a mirror that splits the dump per pair.
         return self.url_template.format(src=pair.src, tgt=pair.tgt, snapshot=self.snapshot)
 
-    def resolve(self, tgt: str, src: str = _ENGLISH) -> tuple[Pair, bool]:
+    def resolve_all(self, tgt: str, src: str = _ENGLISH) -> list[tuple[Pair, bool]]:
         """Like the base class, but (with `any_target`) any valid language outside `targets` resolves to
         its ISO 639-3 code: the snapshot covers far more languages than a configured list."""
         try:
-            return super().resolve(tgt, src)
+            return super().resolve_all(tgt, src)
         except UnknownLanguageError:
             if not self.any_target:
                 raise
-            return Pair(normalize_language(src).iso3, normalize_language(tgt).iso3), False
+            return [(Pair(normalize_language(src).iso3, normalize_language(tgt).iso3), False)]
 
     def variety(self, code: str) -> str:
         """The PanLex uid for one of this source's own (ISO 639-3) codes, or a uid given as is."""
@@ -458,19 +459,12 @@ class _Snapshot:
 
 
 def _bounded_lines(handle: IO[bytes], limit: int, bad: dict[int, str]) -> Iterator[str]:
-    """Decoded lines of `handle`, reading at most `limit` bytes of any one line into memory. A longer or
-    undecodable line is replaced by an empty one (which csv reads as no row) and its 1-based number
+    """Decoded lines of `handle` for the csv reader, at most `limit` bytes of any one line in memory. A longer
+    or undecodable line is replaced by an empty one (which csv reads as no row) and its 1-based number
     recorded in `bad` with the reason, so the caller can report it where csv reports line numbers."""
-    number = 0
-    while True:
-        raw = handle.readline(limit + 1)
-        if not raw:
-            return
-        number += 1
-        if len(raw) > limit and not raw.endswith(b"\n"):
-            while raw and not raw.endswith(b"\n"):  # skip the rest of the line without keeping it
-                raw = handle.readline(1 << 20)
-            bad[number] = f"line longer than {limit} bytes, skipped"
+    for number, raw in bounded_lines(handle, limit):
+        if isinstance(raw, str):
+            bad[number] = raw
             yield "\n"
             continue
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from lexicons.errors import FormatError
 
@@ -43,3 +44,20 @@ def parse_two_columns(path: Path, *, space_separated: bool = False) -> Iterator[
             yield FormatError(path, number, "empty source or target")
         else:
             yield number, src, tgt, None
+
+
+def bounded_lines(handle: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | str]]:
+    """(1-based number, line bytes) per line of a big dump, holding at most `limit` bytes of a line in memory;
+    a longer line comes back as (number, reason) after the rest of it has been read past and dropped."""
+    number = 0
+    while True:
+        raw = handle.readline(limit + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):
+                raw = handle.readline(1 << 20)
+            yield number, f"line longer than {limit} bytes, skipped"
+        else:
+            yield number, raw

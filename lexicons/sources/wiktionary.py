@@ -46,17 +46,14 @@ from typing import Any
 
 import langcodes
 
-from lexicons.cleaning import clean_pair
 from lexicons.errors import FormatError
-from lexicons.fetch import fetch
 from lexicons.languages import UnknownLanguageError
 from lexicons.languages import match_language
 from lexicons.languages import normalize_language
-from lexicons.lexicon import Entry
-from lexicons.lexicon import Lexicon
 from lexicons.sources.base import LexiconSource
 from lexicons.sources.base import Pair
 from lexicons.sources.base import register_source
+from lexicons.sources.tabular import bounded_lines
 
 DEFAULT_TARGETS = ("ee", "ln", "sw", "yo", "ha", "wo", "lg")
 # kaikki.org names each per-language file after the headwords' language: {src_name} is "English" here.
@@ -113,31 +110,20 @@ class WiktionarySource(LexiconSource):
         # {src_name}: the English name kaikki.org uses for the headwords' language ("English").
         return self.url_template.format(src=pair.src, tgt=pair.tgt, src_name=normalize_language(pair.src).name)
 
-    def resolve(self, tgt: str, src: str = "eng") -> tuple[Pair, bool]:
+    def resolve_all(self, tgt: str, src: str = "eng") -> list[tuple[Pair, bool]]:
         """Like the base class, but (with `any_target`) a valid language outside `targets` paired with
         English resolves too: every language with translations is in the one file."""
         try:
-            return super().resolve(tgt, src)
+            return super().resolve_all(tgt, src)
         except UnknownLanguageError:
             if not self.any_target:
                 raise
             english_src, english_tgt = _is_english(src), _is_english(tgt)
             if english_src and not english_tgt:
-                return Pair(_ENGLISH, normalize_language(tgt).tag), False
+                return [(Pair(_ENGLISH, normalize_language(tgt).tag), False)]
             if english_tgt and not english_src:
-                return Pair(_ENGLISH, normalize_language(src).tag), True
+                return [(Pair(_ENGLISH, normalize_language(src).tag), True)]
             raise
-
-    # -- loading ---------------------------------------------------------------------------------------------
-
-    def load(self, tgt: str, src: str = "eng") -> Lexicon:
-        """English -> `tgt` (or `tgt` -> English): every translation into that language in the file."""
-        pair, swap = self.resolve(tgt, src)
-        url = self.url(pair)
-        path = fetch(url, sha256=self.checksums.get(url), max_bytes=self.max_bytes)
-        lexicon = Lexicon(normalize_language(src).tag, normalize_language(tgt).tag, name=self.name)
-        lexicon.entries = list(self._clean(self.parse(path, url, pair), url, swap, lexicon))
-        return lexicon
 
     def parse(
         self, path: Path, url: str, pair: Pair | None = None, reverse: bool = False
@@ -148,29 +134,11 @@ class WiktionarySource(LexiconSource):
             raise ValueError("the Wiktionary file holds every language: pass pair=Pair('en', target)")
         wanted = _language_matcher(pair.tgt)
         with _open_lines(path) as handle:
-            for number, raw in _lines(handle, self.max_line_bytes):
+            for number, raw in bounded_lines(handle, self.max_line_bytes):
                 if isinstance(raw, str):
                     yield FormatError(path, number, raw)
                 elif _MARKER in raw:  # cheap test first: most lines have no translations at all
                     yield from _translations(path, number, raw, wanted)
-
-    def _clean(
-        self, records: Iterator[Record | FormatError], url: str, swap: bool, lexicon: Lexicon
-    ) -> Iterator[Entry]:
-        """The base class's `_entries` for records from `parse(..., pair)`: strict raises, lenient counts,
-        every pair goes through `clean_pair`. (The base `_entries` calls `parse(path, url)` without the
-        pair, which a file holding every language cannot do without.)"""
-        for record in records:
-            if isinstance(record, FormatError):
-                if self.strict:
-                    raise record
-                lexicon.skipped_lines += 1
-                continue
-            line, src, tgt, pos = record
-            if swap:
-                src, tgt = tgt, src
-            for clean_src, clean_tgt in clean_pair(src, tgt, self.cleaning):
-                yield Entry(clean_src, clean_tgt, pos, self.weight, self.name, url, line)
 
 
 def _translations(
@@ -268,20 +236,3 @@ def _open_lines(path: Path) -> Iterator[IO[bytes]]:
     else:
         with Path(path).open("rb", buffering=1 << 20) as handle:
             yield handle
-
-
-def _lines(handle: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | str]]:
-    """(1-based number, line bytes) per line, holding at most `limit` bytes of a line in memory; a longer
-    line comes back as (number, reason) after the rest of it has been read past and dropped."""
-    number = 0
-    while True:
-        raw = handle.readline(limit + 1)
-        if not raw:
-            return
-        number += 1
-        if len(raw) > limit and not raw.endswith(b"\n"):
-            while raw and not raw.endswith(b"\n"):
-                raw = handle.readline(1 << 20)
-            yield number, f"line longer than {limit} bytes, skipped"
-        else:
-            yield number, raw
