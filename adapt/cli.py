@@ -137,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     sources = lexicon_commands.add_parser("sources", help="list lexicon sources, languages and licences")
     sources.add_argument("--json", action="store_true", help="print JSON")
     sources.set_defaults(handler=cmd_lexicon_sources)
+
+    from adapt.cli_unimorph import add_unimorph_commands
+
+    add_unimorph_commands(commands)
     return parser
 
 

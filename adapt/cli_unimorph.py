@@ -1,0 +1,57 @@
+"""`lrx unimorph ...`: UniMorph inflection tables. Thin wrappers over `morphology.unimorph`.
+
+Wiring (in `adapt/cli.py`): `add_unimorph_commands(commands)` with the top-level subparsers object. Every
+command sets `handler`; errors are ValueError subclasses (bad language, malformed line in `--strict`, invalid
+tag in `--strict`) or `lexicons.errors.LrxError` (fetching), which `lrx` prints as one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+
+def cmd_unimorph_stats(args: argparse.Namespace) -> int:
+    from lexicons.fetch import fetch  # imported when run: `lrx --help` stays fast
+    from morphology.unimorph import load_unimorph
+
+    paradigms = load_unimorph(args.lang, fetch, strict=args.strict, include_args=args.args)
+    stats = paradigms.stats()
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False))
+    else:
+        width = max(len(key) for key in stats)
+        for key, value in stats.items():
+            print(f"{key:<{width}}  {_plain(value)}")
+    return 0
+
+
+def _plain(value: Any) -> str:
+    """Lists and mappings on one line for the human-readable table."""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items()) or "-"
+    return str(value)
+
+
+def add_unimorph_commands(subparsers: Any) -> argparse.ArgumentParser:
+    """Add `unimorph stats` to an argparse subparsers object (the result of `add_subparsers`); returns the
+    `unimorph` parser."""
+    unimorph = subparsers.add_parser("unimorph", help="UniMorph inflection tables: stats")
+    commands = unimorph.add_subparsers(dest="unimorph_command", required=True)
+
+    stats = commands.add_parser("stats", help="lemmas, forms, feature bundles and invalid tags of a language")
+    stats.add_argument("--lang", required=True, help="language, ISO 639-3 or 639-1 (swc or sw, eng or en)")
+    stats.add_argument("--json", action="store_true", help="print one JSON object")
+    stats.add_argument(
+        "--strict", action="store_true", help="fail on the first malformed line, unknown or conflicting tag"
+    )
+    stats.add_argument(
+        "--args",
+        action="store_true",
+        help="read the UniMorph 4 .args re-tag (hierarchical features) in place of the file it re-tags",
+    )
+    stats.set_defaults(handler=cmd_unimorph_stats)
+    return unimorph
