@@ -138,9 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
     sources.add_argument("--json", action="store_true", help="print JSON")
     sources.set_defaults(handler=cmd_lexicon_sources)
 
+    from adapt.cli_inflect import add_inflect_commands
     from adapt.cli_unimorph import add_unimorph_commands
 
     add_unimorph_commands(commands)
+    add_inflect_commands(commands)
     return parser
 
 

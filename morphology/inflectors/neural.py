@@ -1,0 +1,609 @@
+"""A character-level transformer inflector with a copy mechanism, small enough to train on a 2-core CPU.
+
+Input: the feature bundle as tag symbols followed by the lemma's characters; output: the form's characters.
+Why a copy (pointer-generator) head: on lemma-split data every test lemma is unseen, so most output characters
+must be copied from a stem the model never saw; mixing the vocabulary distribution with a distribution over
+source positions lets a small model learn "copy the stem, change the affixes" from a few thousand examples
+(Sharma, Katrapati & Sharma 2018; Singer & Kann 2020), instead of memorising stems.
+Small training sets are enlarged by data hallucination (Anastasopoulos & Neubig 2019): the stem shared by
+lemma and form is replaced by random characters in both. Training stops early on dev accuracy and within a
+wall-clock budget. Weights are saved as safetensors; vocabulary and settings as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import random
+import re
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from morphology.inflectors.base import Example
+from morphology.inflectors.base import Inflector
+from morphology.inflectors.base import register_inflector
+
+log = logging.getLogger(__name__)
+
+PAD, BOS, EOS, UNK, SEP = "<pad>", "<s>", "</s>", "<unk>", "<sep>"
+SPECIALS = (PAD, BOS, EOS, UNK, SEP)
+HINT_DIR = "hint"
+MAX_OFFSET = 8
+WEIGHTS_FILE = "model.safetensors"
+VOCAB_FILE = "vocab.json"
+
+_GROUP = re.compile(r"^([^()]+)\((.*)\)$")
+
+
+def feature_symbols(feats: str) -> list[str]:
+    """Tag symbols of a bundle: `V;PRS;NOM(1,SG)` -> `V`, `PRS`, `NOM(1`, `NOM(SG` (an argument group's
+    values are tagged with their group, so `NOM(1` and `ACC(1` stay distinct symbols)."""
+    symbols: list[str] = []
+    for part in feats.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        group = _GROUP.match(part)
+        if group:
+            head = group.group(1)
+            symbols.extend(f"{head}({value.strip()}" for value in group.group(2).split(","))
+        else:
+            symbols.append(part)
+    return symbols
+
+
+def characters(text: str) -> list[str]:
+    """Grapheme-ish units: a base character with its combining marks (NFC first), so that a diacritic
+    is never copied without its base."""
+    units: list[str] = []
+    for char in unicodedata.normalize("NFC", text):
+        if units and unicodedata.combining(char):
+            units[-1] += char
+        else:
+            units.append(char)
+    return units
+
+
+@dataclass
+class NeuralConfig:
+    """Model and training settings; the defaults train in minutes on 2 CPU cores for ~10k examples."""
+
+    d_model: int = 192
+    heads: int = 4
+    layers: int = 2
+    ff: int = 768
+    dropout: float = 0.15
+    label_smoothing: float = 0.1
+    lr: float = 3e-3
+    warmup_steps: int = 150
+    batch_size: int = 128
+    max_epochs: int = 200
+    patience: int = 12
+    max_minutes: float = 12.0
+    hallucinate: int = -1  # extra examples; -1 = auto (bring small sets up to `hallucinate_target`)
+    hallucinate_target: int = 6000
+    beam: int = 1
+    max_len: int = 64
+    bf16: bool | None = None  # bfloat16 autocast; None = where the CPU has native bf16 (AVX512-BF16/AMX)
+    seed: int = 1
+    threads: int = 0  # 0 = all cores
+    # The guess of another inflector ("rules"; "none" for no hint) is a second input the model may copy from:
+    # it then learns to correct the rules rather than to inflect from scratch, which a CPU budget allows.
+    # Training examples get hints from rules fitted on the other folds (split by lemma, as the test is).
+    hint: str = "rules"
+    hint_folds: int = 5
+
+
+class Vocab:
+    def __init__(self, symbols: Sequence[str]) -> None:
+        self.symbols = list(symbols)
+        self.index = {s: i for i, s in enumerate(self.symbols)}
+
+    @classmethod
+    def build(cls, examples: Sequence[Example]) -> Vocab:
+        chars: Counter[str] = Counter()
+        tags: Counter[str] = Counter()
+        for e in examples:
+            chars.update(characters(e.lemma))
+            chars.update(characters(e.form))
+            tags.update(feature_symbols(e.feats))
+        return cls([*SPECIALS, *sorted(chars), *sorted(t for t in tags if t not in chars)])
+
+    def encode(self, units: Sequence[str]) -> list[int]:
+        unk = self.index[UNK]
+        return [self.index.get(u, unk) for u in units]
+
+    def __len__(self) -> int:
+        return len(self.symbols)
+
+
+def _model_class():
+    """The torch module, defined on first use so that importing this file does not import torch."""
+    import torch
+    from torch import nn
+
+    class PointerTransformer(nn.Module):
+        def __init__(self, vocab_size: int, config: NeuralConfig) -> None:
+            super().__init__()
+            d = config.d_model
+            self.d = d
+            self.embed = nn.Embedding(vocab_size, d, padding_idx=0)
+            self.positions = nn.Embedding(config.max_len + 2, d)
+            # segments: 0 the feature bundle, 1 lemma character, 2 target character, 3 hint character
+            self.kinds = nn.Embedding(4, d)
+            self.transformer = nn.Transformer(
+                d_model=d,
+                nhead=config.heads,
+                num_encoder_layers=config.layers,
+                num_decoder_layers=config.layers,
+                dim_feedforward=config.ff,
+                dropout=config.dropout,
+                batch_first=True,
+                norm_first=True,
+            )
+            self.out = nn.Linear(d, vocab_size)
+            self.copy_query = nn.Linear(d, d)
+            # A learned bias on copying the source character whose position is (target step + offset),
+            # per segment (lemma, hint): a prior for monotonic copying, which otherwise takes many epochs
+            # to emerge from position embeddings alone.
+            # Initialised to prefer the aligned character (offset 0), strongly for the hint, which is
+            # usually right, mildly for the lemma, whose alignment prefixes shift; and the gate to copy.
+            prior = torch.zeros(2, 2 * MAX_OFFSET + 1)
+            prior[0, MAX_OFFSET], prior[1, MAX_OFFSET] = 1.0, 4.0
+            self.copy_offset = nn.Parameter(prior)
+            self.gate = nn.Linear(2 * d, 1)
+            nn.init.constant_(self.gate.bias, -1.0)
+            self.dropout = nn.Dropout(config.dropout)
+
+        def encode(self, tags, chars, segments, positions):
+            """Memory for [bundle, lemma characters, <sep>, hint characters]. The bundle is ONE position,
+            the mean of its tag embeddings: tags form a set, and a 10-tag Swahili bundle as 10 positions
+            would double the sequence length, which is what a CPU pays for."""
+            tag_mask = tags.ne(0).unsqueeze(-1)
+            bundle = (self.embed(tags) * tag_mask).sum(1) / tag_mask.sum(1).clamp_min(1)
+            x = torch.cat([bundle.unsqueeze(1), self.embed(chars)], dim=1) * math.sqrt(self.d)
+            segments = torch.cat([torch.zeros_like(segments[:, :1]), segments], dim=1)
+            positions = torch.cat([torch.zeros_like(positions[:, :1]), positions], dim=1)
+            x = x + self.positions(positions) + self.kinds(segments)
+            padding = torch.cat([torch.zeros_like(chars[:, :1], dtype=torch.bool), chars.eq(0)], dim=1)
+            return self.transformer.encoder(self.dropout(x), src_key_padding_mask=padding), padding
+
+        def decode(self, memory, padding, chars, copyable, tgt_in, source, last_only: bool = False):
+            """Log-probabilities over the vocabulary for each target position (or the last one only): a
+            gated mixture of generating a symbol and copying a lemma character attended to."""
+            length = tgt_in.size(1)
+            positions = torch.arange(length, device=tgt_in.device).unsqueeze(0)
+            y = self.embed(tgt_in) * math.sqrt(self.d) + self.positions(positions) + self.kinds.weight[2]
+            mask = torch.triu(torch.full((length, length), float("-inf"), device=tgt_in.device), diagonal=1)
+            h = self.transformer.decoder(
+                self.dropout(y), memory, tgt_mask=mask, tgt_is_causal=True, memory_key_padding_mask=padding
+            )
+            if last_only:
+                h = h[:, -1:]
+            with torch.autocast("cpu", enabled=False):  # the mixture in float32, whatever autocast did
+                h, memory = h.float(), memory[:, 1:].float()
+                generate = torch.softmax(self.out(h), dim=-1)
+                scores = torch.einsum("btd,bsd->bts", self.copy_query(h), memory) / math.sqrt(self.d)
+                segments, positions = source
+                steps = torch.arange(length - h.size(1) + 1, length + 1, device=h.device).view(1, -1, 1)
+                offset = (positions.unsqueeze(1) - steps).clamp(-MAX_OFFSET, MAX_OFFSET) + MAX_OFFSET
+                table = self.copy_offset[segments.eq(3).long()]  # [batch, source, 2K+1]
+                bias = table.gather(2, offset.permute(0, 2, 1)).permute(0, 2, 1)
+                scores = (scores + bias).masked_fill(~copyable.unsqueeze(1), float("-inf"))
+                attention = torch.softmax(scores, dim=-1)
+                context = torch.einsum("bts,bsd->btd", attention, memory)
+                p_gen = torch.sigmoid(self.gate(torch.cat([h, context], dim=-1)))
+                copy = torch.zeros_like(generate).scatter_add_(
+                    2, chars.unsqueeze(1).expand(-1, h.size(1), -1), attention
+                )
+                mixed = p_gen * generate + (1 - p_gen) * copy
+                return torch.log(mixed.clamp_min(1e-9)), attention
+
+    return PointerTransformer
+
+
+@register_inflector("neural")
+class NeuralInflector(Inflector):
+    """Character-level pointer-generator transformer; see the module docstring."""
+
+    def __init__(self, config: NeuralConfig | None = None, **overrides: Any) -> None:
+        self.settings = config or NeuralConfig()
+        for key, value in overrides.items():
+            if key not in {f.name for f in fields(NeuralConfig)}:
+                raise TypeError(f"unknown neural inflector setting {key!r}")
+            setattr(self.settings, key, value)
+        self.vocab: Vocab | None = None
+        self.model = None
+        self.hint_model: Inflector | None = None
+        self.seen_bundles: set[tuple[str, ...]] = set()
+        if self.settings.bf16 is None:
+            self.settings.bf16 = _cpu_has_bf16()
+        self.history: list[dict[str, float]] = []
+
+    # -- tensors ---------------------------------------------------------------------------------------------
+
+    def _batch_source(self, items: Sequence[tuple[str, str, str]]):
+        """(tags, chars, segments, positions, copyable) tensors for (lemma, feats, hint) items, zero-padded:
+        chars is the lemma, <sep>, then the hint (the rules' guess, empty without hints)."""
+        import torch
+
+        assert self.vocab is not None
+        limit = self.settings.max_len
+        unk, sep = self.vocab.index[UNK], self.vocab.index[SEP]
+        tag_rows = [self.vocab.encode(feature_symbols(feats)) or [unk] for _, feats, _ in items]
+        lemma_rows = [self.vocab.encode(characters(lemma))[:limit] for lemma, _, _ in items]
+        hint_rows = [self.vocab.encode(characters(hint))[:limit] for _, _, hint in items]
+        width = max(len(a) + len(b) + 1 for a, b in zip(lemma_rows, hint_rows, strict=True))
+        tags = torch.zeros(len(items), max(map(len, tag_rows)), dtype=torch.long)
+        chars = torch.zeros(len(items), width, dtype=torch.long)
+        segments = torch.zeros(len(items), width, dtype=torch.long)
+        positions = torch.zeros(len(items), width, dtype=torch.long)
+        for i, (t, a, b) in enumerate(zip(tag_rows, lemma_rows, hint_rows, strict=True)):
+            tags[i, : len(t)] = torch.tensor(t)
+            chars[i, : len(a) + len(b) + 1] = torch.tensor([*a, sep, *b])
+            segments[i, : len(a) + len(b) + 1] = torch.tensor([1] * len(a) + [3] * (len(b) + 1))
+            positions[i, : len(a) + len(b) + 1] = torch.tensor([*range(1, len(a) + 1), 0, *range(1, len(b) + 1)])
+        copyable = chars.ne(0) & chars.ne(sep)
+        return tags, chars, segments, positions, copyable
+
+    def _run(self, items: Sequence[tuple[str, str, str]], tgt_in):
+        """Encode a batch and score `tgt_in` (teacher forcing): log-probabilities per target position."""
+        import torch
+
+        assert self.model is not None
+        tags, chars, segments, positions, copyable = self._batch_source(items)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.settings.bf16):
+            memory, padding = self.model.encode(tags, chars, segments, positions)
+            log_probs, _ = self.model.decode(memory, padding, chars, copyable, tgt_in, (segments, positions))
+        return log_probs
+
+    def _batch_target(self, forms: Sequence[str]):
+        import torch
+
+        assert self.vocab is not None
+        bos, eos = self.vocab.index[BOS], self.vocab.index[EOS]
+        rows = [self.vocab.encode(characters(form))[: self.settings.max_len] for form in forms]
+        width = max(len(r) for r in rows) + 1
+        tgt_in = torch.zeros(len(rows), width, dtype=torch.long)
+        tgt_out = torch.zeros(len(rows), width, dtype=torch.long)
+        for i, r in enumerate(rows):
+            tgt_in[i, : len(r) + 1] = torch.tensor([bos, *r])
+            tgt_out[i, : len(r) + 1] = torch.tensor([*r, eos])
+        return tgt_in, tgt_out
+
+    # -- training --------------------------------------------------------------------------------------------
+
+    def fit(self, train: Sequence[Example], dev: Sequence[Example] | None = None) -> NeuralInflector:
+        import torch
+
+        cfg = self.settings
+        torch.manual_seed(cfg.seed)
+        rng = random.Random(cfg.seed)
+        torch.set_num_threads(cfg.threads or os.cpu_count() or 1)
+        train = list(train)
+        if not train:
+            raise ValueError("no training examples")
+        extra = cfg.hallucinate if cfg.hallucinate >= 0 else max(0, cfg.hallucinate_target - len(train))
+        invented = hallucinate(train, extra, rng)
+        data = train + invented
+        self.seen_bundles = {bundle_key(e.feats) for e in train}
+        dev = list(dev or [])
+        self.hint_model = None
+        hints = [""] * len(data)
+        if cfg.hint != "none":
+            from morphology.inflectors.base import inflector_class
+
+            self.hint_model = inflector_class(cfg.hint)().fit(train, dev or None)
+            hints = cross_fitted_hints(train, cfg.hint, cfg.hint_folds, cfg.seed) + self._hints(
+                [(e.lemma, e.feats) for e in invented]
+            )
+        dev_hints = self._hints([(e.lemma, e.feats) for e in dev])
+        self.vocab = Vocab.build(data + [Example(h, "", "") for h in hints])
+        self.model = _model_class()(len(self.vocab), cfg)
+        optimizer = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, betas=(0.9, 0.98), weight_decay=0.01)
+
+        # small training sets have few steps an epoch: warm up over at most ~3 epochs
+        warmup = max(1, min(cfg.warmup_steps, 3 * math.ceil(len(data) / cfg.batch_size)))
+
+        def rate(step: int) -> float:  # linear warmup, then inverse square root decay
+            step += 1
+            return min(step / warmup, math.sqrt(warmup / step))
+
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, rate)
+        start = time.monotonic()
+        best_accuracy, best_state, stale = -1.0, None, 0
+        # length-bucketed batches cut padding, which is most of the cost of short character sequences
+        order = sorted(range(len(data)), key=lambda i: (len(data[i].lemma) + len(data[i].feats), len(data[i].form)))
+        batches = [order[i : i + cfg.batch_size] for i in range(0, len(order), cfg.batch_size)]
+        for epoch in range(1, cfg.max_epochs + 1):
+            self.model.train()
+            rng.shuffle(batches)
+            total = 0.0
+            for batch in batches:
+                tgt_in, tgt_out = self._batch_target([data[i].form for i in batch])
+                log_probs = self._run([(data[i].lemma, data[i].feats, hints[i]) for i in batch], tgt_in)
+                loss = _smoothed_nll(log_probs, tgt_out, cfg.label_smoothing)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+                optimizer.step()
+                scheduler.step()
+                total += loss.item()
+                if time.monotonic() - start > cfg.max_minutes * 60:
+                    break  # the budget is wall-clock: a long epoch must not overrun it
+            elapsed = time.monotonic() - start
+            accuracy = self._forced_accuracy(dev, dev_hints) if dev else -1.0
+            self.history.append({"epoch": epoch, "loss": total / len(batches), "dev": accuracy, "seconds": elapsed})
+            log.info("epoch %d loss %.4f dev %.2f (%.0fs)", epoch, total / len(batches), accuracy, elapsed)
+            if accuracy > best_accuracy:
+                best_accuracy, stale = accuracy, 0
+                best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+            else:
+                stale += 1
+            per_epoch = elapsed / epoch
+            if stale >= cfg.patience or elapsed + per_epoch > cfg.max_minutes * 60:
+                break
+        if best_state is not None and dev:
+            self.model.load_state_dict(best_state)
+        self.model.eval()
+        return self
+
+    def _forced_accuracy(self, examples: Sequence[Example], hints: Sequence[str]) -> float:
+        """Greedy exact-match accuracy in one teacher-forced pass: greedy decoding produces the gold form
+        exactly when, given the gold prefix, the argmax is the gold symbol at every step (EOS included).
+        Equal to decoding except for characters outside the vocabulary, and ~20x cheaper per epoch."""
+        import torch
+
+        assert self.model is not None
+        was_training = self.model.training
+        self.model.eval()
+        right = 0
+        with torch.inference_mode():
+            for start in range(0, len(examples), 512):
+                chunk = examples[start : start + 512]
+                tgt_in, tgt_out = self._batch_target([e.form for e in chunk])
+                items = [(e.lemma, e.feats, h) for e, h in zip(chunk, hints[start : start + 512], strict=True)]
+                log_probs = self._run(items, tgt_in)
+                wrong = log_probs.argmax(-1).ne(tgt_out) & tgt_out.ne(0)
+                right += int((~wrong.any(1)).sum())
+        self.model.train(was_training)
+        return 100.0 * right / len(examples)
+
+    # -- inference -------------------------------------------------------------------------------------------
+
+    def _hints(self, queries: Sequence[tuple[str, str]]) -> list[str]:
+        if self.hint_model is None:
+            return [""] * len(queries)
+        return [h or "" for h in self.hint_model.inflect_many(queries)]
+
+    def inflect_many(self, queries: Sequence[tuple[str, str]]) -> list[str | None]:
+        if self.model is None or self.vocab is None:
+            raise RuntimeError("the neural inflector is not trained or loaded")
+        import torch
+
+        self.model.eval()
+        hints = self._hints(queries)
+        if self.hint_model is not None and self.seen_bundles:
+            # A bundle the network never saw in training: it has no basis for the affixes, while the hint's
+            # inflector can still answer by analogy between seen bundles (rules do), so its answer stands.
+            unseen = {i for i, (_, feats) in enumerate(queries) if bundle_key(feats) not in self.seen_bundles}
+        else:
+            unseen = set()
+        out: list[str | None] = [None] * len(queries)
+        order = sorted(range(len(queries)), key=lambda i: len(queries[i][0]) + len(hints[i]))
+        with torch.inference_mode():
+            for start in range(0, len(order), 256):
+                chunk = [i for i in order[start : start + 256] if i not in unseen]
+                if not chunk:
+                    continue
+                batch = [(*queries[i], hints[i]) for i in chunk]
+                forms = [self._beam(item) for item in batch] if self.settings.beam > 1 else self._greedy(batch)
+                for i, form in zip(chunk, forms, strict=True):
+                    out[i] = form
+        for i in unseen:
+            out[i] = hints[i] or None
+        return out
+
+    def _greedy(self, batch: Sequence[tuple[str, str, str]]) -> list[str]:
+        import torch
+
+        assert self.vocab is not None and self.model is not None
+        tags, chars, segments, positions, copyable = self._batch_source(batch)
+        memory, padding = self.model.encode(tags, chars, segments, positions)
+        bos, eos = self.vocab.index[BOS], self.vocab.index[EOS]
+        tgt = torch.full((len(batch), 1), bos, dtype=torch.long)
+        done = torch.zeros(len(batch), dtype=torch.bool)
+        copied = []
+        for _ in range(min(self.settings.max_len, 2 * chars.size(1) + 10)):
+            log_probs, attention = self.model.decode(
+                memory, padding, chars, copyable, tgt, (segments, positions), last_only=True
+            )
+            step = log_probs[:, -1].argmax(-1).masked_fill(done, 0)
+            copied.append(attention[:, -1].argmax(-1))
+            tgt = torch.cat([tgt, step.unsqueeze(1)], dim=1)
+            done |= step.eq(eos)
+            if bool(done.all()):
+                break
+        where = torch.stack(copied, dim=1).tolist()
+        return [self._text(tgt[i, 1:].tolist(), batch[i], where[i]) for i in range(len(batch))]
+
+    def _beam(self, item: tuple[str, str, str]) -> str:
+        import torch
+
+        assert self.vocab is not None and self.model is not None
+        width = self.settings.beam
+        tags, chars, segments, positions, copyable = self._batch_source([item])
+        memory, padding = self.model.encode(tags, chars, segments, positions)
+        bos, eos = self.vocab.index[BOS], self.vocab.index[EOS]
+        beams: list[tuple[float, list[int], list[int]]] = [(0.0, [bos], [])]
+        finished: list[tuple[float, list[int], list[int]]] = []
+        for _ in range(min(self.settings.max_len, 2 * chars.size(1) + 10)):
+            tgt = torch.tensor([b[1] for b in beams])
+            n = len(beams)
+            log_probs, attention = self.model.decode(
+                memory.expand(n, -1, -1),
+                padding.expand(n, -1),
+                chars.expand(n, -1),
+                copyable.expand(n, -1),
+                tgt,
+                (segments.expand(n, -1), positions.expand(n, -1)),
+                last_only=True,
+            )
+            candidates = []
+            top = log_probs[:, -1].topk(width, dim=-1)
+            for b, (score, seq, where) in enumerate(beams):
+                at = int(attention[b, -1].argmax())
+                for value, symbol in zip(top.values[b].tolist(), top.indices[b].tolist(), strict=True):
+                    candidates.append((score + value, [*seq, symbol], [*where, at]))
+            candidates.sort(key=lambda c: -c[0])
+            beams = []
+            for candidate in candidates:
+                (finished if candidate[1][-1] == eos else beams).append(candidate)
+                if len(beams) == width:
+                    break
+            if not beams or (finished and max(f[0] for f in finished) > beams[0][0]):
+                break
+        best = max(finished or beams, key=lambda c: c[0] / len(c[1]))
+        return self._text(best[1][1:], item, best[2])
+
+    def _text(self, ids: list[int], item: tuple[str, str, str], copied_from: list[int]) -> str:
+        """Symbols to text; an unknown symbol becomes the lemma character the copy head attended to (so a
+        character the training data never had can still be copied)."""
+        assert self.vocab is not None
+        eos, unk = self.vocab.index[EOS], self.vocab.index[UNK]
+        lemma, _, hint = item
+        source_units = [*characters(lemma)[: self.settings.max_len], "", *characters(hint)[: self.settings.max_len]]
+        units: list[str] = []
+        for step, symbol in enumerate(ids):
+            if symbol in (eos, 0):
+                break
+            if symbol == unk:
+                index = copied_from[step] if step < len(copied_from) else -1
+                units.append(source_units[index] if 0 <= index < len(source_units) else "")
+            else:
+                units.append(self.vocab.symbols[symbol])
+        return "".join(units)
+
+    # -- persistence -----------------------------------------------------------------------------------------
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "settings": asdict(self.settings),
+            "seen_bundles": sorted(";".join(key) for key in self.seen_bundles),
+            "history": self.history,
+        }
+
+    def _save(self, directory: Path) -> None:
+        from safetensors.torch import save_file
+
+        if self.model is None or self.vocab is None:
+            raise RuntimeError("nothing to save: the neural inflector is not trained")
+        (directory / VOCAB_FILE).write_text(json.dumps(self.vocab.symbols, ensure_ascii=False) + "\n", "utf-8")
+        if self.hint_model is not None:
+            self.hint_model.save(directory / HINT_DIR)
+        save_file({k: v.contiguous() for k, v in self.model.state_dict().items()}, str(directory / WEIGHTS_FILE))
+
+    @classmethod
+    def _load(cls, directory: Path, config: dict[str, Any]) -> NeuralInflector:
+        from safetensors.torch import load_file
+
+        known = {f.name for f in fields(NeuralConfig)}
+        inflector = cls(NeuralConfig(**{k: v for k, v in config.get("settings", {}).items() if k in known}))
+        inflector.history = list(config.get("history", []))
+        inflector.seen_bundles = {bundle_key(text) for text in config.get("seen_bundles", [])}
+        inflector.vocab = Vocab(json.loads((directory / VOCAB_FILE).read_text("utf-8")))
+        inflector.model = _model_class()(len(inflector.vocab), inflector.settings)
+        inflector.model.load_state_dict(load_file(str(directory / WEIGHTS_FILE)))
+        if inflector.settings.hint != "none":
+            from morphology.inflectors.base import load_inflector
+
+            inflector.hint_model = load_inflector(directory / HINT_DIR)
+        inflector.model.eval()
+        return inflector
+
+
+def bundle_key(feats: str) -> tuple[str, ...]:
+    """A bundle compared without regard to tag order."""
+    return tuple(sorted(feature_symbols(feats)))
+
+
+def _cpu_has_bf16() -> bool:
+    """Whether bfloat16 matmuls are native here (then autocast roughly halves a training step)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="ignore")
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def cross_fitted_hints(examples: Sequence[Example], method: str, folds: int, seed: int) -> list[str]:
+    """Each example's form as predicted by `method` fitted on the other folds. Folds split by lemma, so
+    the hints for training look like those for unseen test lemmas (hints from a model that saw the very
+    example would be right nearly always and teach the network to copy them blindly)."""
+    from morphology.inflectors.base import inflector_class
+
+    lemmas = sorted({e.lemma for e in examples})
+    random.Random(seed).shuffle(lemmas)
+    fold_of = {lemma: i % folds for i, lemma in enumerate(lemmas)}
+    hints = [""] * len(examples)
+    for fold in range(folds):
+        held = [i for i, e in enumerate(examples) if fold_of[e.lemma] == fold]
+        rest = [e for e in examples if fold_of[e.lemma] != fold]
+        if not held or not rest:
+            continue
+        model = inflector_class(method)().fit(rest, None)
+        guesses = model.inflect_many([(examples[i].lemma, examples[i].feats) for i in held])
+        for i, guess in zip(held, guesses, strict=True):
+            hints[i] = guess or ""
+    return hints
+
+
+def _smoothed_nll(log_probs, target, smoothing: float):
+    """Label-smoothed negative log-likelihood over non-padding positions."""
+    mask = target.ne(0)
+    nll = -log_probs.gather(-1, target.unsqueeze(-1)).squeeze(-1)
+    uniform = -log_probs.mean(-1)
+    loss = (1 - smoothing) * nll + smoothing * uniform
+    return loss[mask].mean()
+
+
+def hallucinate(examples: Sequence[Example], count: int, rng: random.Random) -> list[Example]:
+    """`count` synthetic examples: in a real (lemma, form) pair, the longest substring they share (the stem,
+    at least 3 characters) is replaced by random characters of the language in both."""
+    if count <= 0:
+        return []
+    alphabet = sorted({c for e in examples for c in characters(e.lemma) if not c.isspace()})
+    usable = [e for e in examples if _shared_span(e.lemma, e.form)[2] >= 3]
+    if not usable or not alphabet:
+        return []
+    out: list[Example] = []
+    for _ in range(count):
+        e = rng.choice(usable)
+        i, j, n = _shared_span(e.lemma, e.form)
+        stem = "".join(rng.choice(alphabet) for _ in range(n))
+        out.append(Example(e.lemma[:i] + stem + e.lemma[i + n :], e.feats, e.form[:j] + stem + e.form[j + n :]))
+    return out
+
+
+def _shared_span(a: str, b: str) -> tuple[int, int, int]:
+    """(start in a, start in b, length) of the longest common substring."""
+    best = (0, 0, 0)
+    previous = [0] * (len(b) + 1)
+    for i in range(1, len(a) + 1):
+        current = [0] * (len(b) + 1)
+        for j in range(1, len(b) + 1):
+            if a[i - 1] == b[j - 1]:
+                current[j] = previous[j - 1] + 1
+                if current[j] > best[2]:
+                    best = (i - current[j], j - current[j], current[j])
+        previous = current
+    return best

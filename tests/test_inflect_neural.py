@@ -1,0 +1,103 @@
+"""The neural inflector on real SIGMORPHON 2023 data, kept small so the suite stays fast."""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+import pytest
+
+import morphology.inflectors  # noqa: F401  (registers the methods)
+from morphology.data import read_examples
+from morphology.inflectors.base import load_inflector
+from morphology.inflectors.neural import NeuralInflector
+from morphology.inflectors.neural import bundle_key
+from morphology.inflectors.neural import characters
+from morphology.inflectors.neural import feature_symbols
+from morphology.inflectors.neural import hallucinate
+
+DATA = "raw.githubusercontent.com/sigmorphon/2023InflectionST/e7f1b325b76b41e9ead998e449b17ec1cf536a9c/part1/data"
+TINY = {"d_model": 64, "heads": 2, "ff": 128, "layers": 1, "batch_size": 64}
+
+
+@pytest.fixture(scope="module")
+def english(mirror_dir: Path):
+    data = mirror_dir / DATA
+    return read_examples(data / "eng.trn", format="2023")[:800], read_examples(data / "eng.dev", format="2023")[:300]
+
+
+@pytest.fixture(scope="module")
+def trained(english) -> NeuralInflector:
+    train, dev = english
+    return NeuralInflector(**TINY, max_minutes=0.4, hallucinate=0).fit(train, dev)
+
+
+def test_symbols_and_characters():
+    assert feature_symbols("V;PRS;NOM(1,SG);ACC(3,PL,BANTU8)") == [
+        "V", "PRS", "NOM(1", "NOM(SG", "ACC(3", "ACC(PL", "ACC(BANTU8",
+    ]  # fmt: skip
+    assert characters("e\u0301ta") == ["é", "t", "a"]  # NFC first
+    assert characters("ṅ̃a") == ["ṅ̃", "a"]  # a combining mark stays with its base
+
+
+def test_hallucination_replaces_the_shared_stem_in_both(english):
+    train, _ = english
+    invented = hallucinate(train, 200, random.Random(3))
+    assert len(invented) == 200
+    real = {(e.lemma, e.form) for e in train}
+    assert sum((e.lemma, e.form) in real for e in invented) < 10
+    bundles = {e.feats for e in train}
+    for e in invented:
+        assert e.feats in bundles
+        if e.form.startswith(e.lemma[:3]) and len(e.lemma) > 4:  # regular suffixing: the stem is shared
+            assert e.form[:3] == e.lemma[:3]
+
+
+def test_learns_english_inflection_with_rule_hints(trained, english):
+    _, dev = english
+    accuracy = trained.accuracy(dev)
+    assert accuracy > 75.0, trained.history  # a tiny model, 24 s of training; the hint alone gets ~93
+
+
+def test_teacher_forced_accuracy_equals_greedy_decoding(trained, english):
+    _, dev = english
+    seen = [e for e in dev if bundle_key(e.feats) in trained.seen_bundles]
+    hints = trained._hints([(e.lemma, e.feats) for e in seen])
+    forced = trained._forced_accuracy(seen, hints)
+    greedy = trained._greedy([(e.lemma, e.feats, h) for e, h in zip(seen, hints, strict=True)])
+    decoded = 100.0 * sum(g == e.form for g, e in zip(greedy, seen, strict=True)) / len(seen)
+    # equal in exact arithmetic; training-time scoring runs in bf16 where the CPU has it, decoding in fp32,
+    # so a near-tie may flip on an item or two
+    assert abs(forced - decoded) <= 100.0 * 3 / len(seen)
+
+
+def test_save_and_load_round_trip_without_pickle(trained, english, tmp_path):
+    _, dev = english
+    trained.save(tmp_path / "model")
+    files = {p.name for p in (tmp_path / "model").rglob("*") if p.is_file()}
+    assert {"inflector.json", "vocab.json", "model.safetensors"} <= files
+    assert not any(name.endswith((".pt", ".pkl", ".bin")) for name in files)
+    loaded = load_inflector(tmp_path / "model")
+    queries = [(e.lemma, e.feats) for e in dev[:100]]
+    assert loaded.inflect_many(queries) == trained.inflect_many(queries)
+
+
+def test_beam_search_agrees_with_greedy_on_confident_items(trained, english):
+    _, dev = english
+    queries = [(e.lemma, e.feats) for e in dev[:20]]
+    greedy = trained.inflect_many(queries)
+    trained.settings.beam = 4
+    try:
+        beam = trained.inflect_many(queries)
+    finally:
+        trained.settings.beam = 1
+    assert sum(g == b for g, b in zip(greedy, beam, strict=True)) >= 16
+
+
+def test_wall_clock_budget_is_respected(english):
+    train, dev = english
+    start = time.monotonic()
+    model = NeuralInflector(**TINY, max_minutes=0.05, hint="none", hallucinate=0).fit(train, dev)
+    assert time.monotonic() - start < 20
+    assert model.hint_model is None and model.history
