@@ -30,7 +30,8 @@ def english(mirror_dir: Path):
 @pytest.fixture(scope="module")
 def trained(english) -> NeuralInflector:
     train, dev = english
-    return NeuralInflector(**TINY, max_minutes=0.4, hallucinate=0).fit(train, dev)
+    # bounded by epochs, not the clock, so that a busy machine does not change what is learned
+    return NeuralInflector(**TINY, max_epochs=50, patience=50, max_minutes=10, hallucinate=0).fit(train, dev)
 
 
 def test_symbols_and_characters():
@@ -57,7 +58,7 @@ def test_hallucination_replaces_the_shared_stem_in_both(english):
 def test_learns_english_inflection_with_rule_hints(trained, english):
     _, dev = english
     accuracy = trained.accuracy(dev)
-    assert accuracy > 75.0, trained.history  # a tiny model, 24 s of training; the hint alone gets ~93
+    assert accuracy > 75.0, trained.history  # a tiny model, 50 short epochs; the hint alone gets ~93
 
 
 def test_teacher_forced_accuracy_equals_greedy_decoding(trained, english):
