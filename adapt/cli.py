@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from adapt.output import print_record
 from lexicons.errors import LrxError
 from lexicons.languages import UnknownLanguageError
 
@@ -61,13 +62,7 @@ def _parse_weights(text: str | None, names: Sequence[str]) -> dict[str, float] |
 
 
 def cmd_lexicon_stats(args: argparse.Namespace) -> int:
-    stats = _load(args).stats()
-    if args.json:
-        print(json.dumps(stats, ensure_ascii=False))
-    else:
-        width = max(len(key) for key in stats)
-        for key, value in stats.items():
-            print(f"{key:<{width}}  {value}")
+    print_record(_load(args).stats(), as_json=args.json)
     return 0
 
 

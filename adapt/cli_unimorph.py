@@ -8,8 +8,9 @@ tag in `--strict`) or `lexicons.errors.LrxError` (fetching), which `lrx` prints 
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
+
+from adapt.output import print_record
 
 
 def cmd_unimorph_stats(args: argparse.Namespace) -> int:
@@ -17,23 +18,8 @@ def cmd_unimorph_stats(args: argparse.Namespace) -> int:
     from morphology.unimorph import load_unimorph
 
     paradigms = load_unimorph(args.lang, fetch, strict=args.strict, include_args=args.args)
-    stats = paradigms.stats()
-    if args.json:
-        print(json.dumps(stats, ensure_ascii=False))
-    else:
-        width = max(len(key) for key in stats)
-        for key, value in stats.items():
-            print(f"{key:<{width}}  {_plain(value)}")
+    print_record(paradigms.stats(), as_json=args.json)
     return 0
-
-
-def _plain(value: Any) -> str:
-    """Lists and mappings on one line for the human-readable table."""
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in value.items()) or "-"
-    return str(value)
 
 
 def add_unimorph_commands(subparsers: Any) -> argparse.ArgumentParser:
