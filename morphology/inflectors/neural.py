@@ -597,13 +597,13 @@ def hallucinate(examples: Sequence[Example], count: int, rng: random.Random) -> 
     if count <= 0:
         return []
     alphabet = sorted({c for e in examples for c in characters(e.lemma) if not c.isspace()})
-    usable = [e for e in examples if _shared_span(e.lemma, e.form)[2] >= 3]
+    spans = ((e, _shared_span(e.lemma, e.form)) for e in examples)
+    usable = [(e, span) for e, span in spans if span[2] >= 3]  # the alignment is quadratic: once per example
     if not usable or not alphabet:
         return []
     out: list[Example] = []
     for _ in range(count):
-        e = rng.choice(usable)
-        i, j, n = _shared_span(e.lemma, e.form)
+        e, (i, j, n) = rng.choice(usable)
         stem = "".join(rng.choice(alphabet) for _ in range(n))
         out.append(Example(e.lemma[:i] + stem + e.lemma[i + n :], e.feats, e.form[:j] + stem + e.form[j + n :]))
     return out
