@@ -61,6 +61,20 @@ def test_learns_english_inflection_with_rule_hints(trained, english):
     assert accuracy > 75.0, trained.history  # a tiny model, 50 short epochs; the hint alone gets ~93
 
 
+def test_selective_correction_is_at_least_as_good_as_hint_or_network_on_dev(trained, english):
+    _, dev = english
+    assert trained.settings.select and trained.hint_model is not None
+    combined = trained.accuracy(dev)
+    margin, trained.margin = trained.margin, None
+    try:
+        network = trained.accuracy(dev)
+    finally:
+        trained.margin = margin
+    hint = trained.hint_model.accuracy(dev)
+    # the margin is tuned on this dev set, so the combination cannot lose to either side there
+    assert combined >= max(hint, network) - 1e-9, (combined, hint, network, margin)
+
+
 def test_teacher_forced_accuracy_equals_greedy_decoding(trained, english):
     _, dev = english
     seen = [e for e in dev if bundle_key(e.feats) in trained.seen_bundles]
@@ -80,6 +94,7 @@ def test_save_and_load_round_trip_without_pickle(trained, english, tmp_path):
     assert {"inflector.json", "vocab.json", "model.safetensors"} <= files
     assert not any(name.endswith((".pt", ".pkl", ".bin")) for name in files)
     loaded = load_inflector(tmp_path / "model")
+    assert loaded.margin == trained.margin
     queries = [(e.lemma, e.feats) for e in dev[:100]]
     assert loaded.inflect_many(queries) == trained.inflect_many(queries)
 

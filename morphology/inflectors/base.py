@@ -83,6 +83,11 @@ class Inflector:
         """JSON-serialisable settings written to `inflector.json` beside `method`."""
         return {}
 
+    def settled_config(self) -> dict[str, Any]:
+        """Constructor options that reproduce the choices `fit` made on dev (an "auto" setting replaced by
+        what it chose), for fitting the same kind of model again where there is no dev set."""
+        return {}
+
     def save(self, directory: str | Path) -> Path:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)

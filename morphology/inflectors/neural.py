@@ -110,6 +110,10 @@ class NeuralConfig:
     # Training examples get hints from rules fitted on the other folds (split by lemma, as the test is).
     hint: str = "rules"
     hint_folds: int = 5
+    # Selective correction: the network's answer replaces the hint only where the network scores it higher
+    # than the hint by a margin chosen on dev (an infinite margin is the rules alone, a negative one trusts the
+    # network more). Needs a hint and a dev set; off, the network's answer always stands.
+    select: bool = True
 
 
 class Vocab:
@@ -243,6 +247,8 @@ class NeuralInflector(Inflector):
         if self.settings.bf16 is None:
             self.settings.bf16 = _cpu_has_bf16()
         self.history: list[dict[str, float]] = []
+        # log-probability margin the network's answer needs over the hint's to replace it; None: it always does
+        self.margin: float | None = None
 
     # -- tensors ---------------------------------------------------------------------------------------------
 
@@ -318,7 +324,9 @@ class NeuralInflector(Inflector):
             from morphology.inflectors.base import inflector_class
 
             self.hint_model = inflector_class(cfg.hint)().fit(train, dev or None)
-            hints = cross_fitted_hints(train, cfg.hint, cfg.hint_folds, cfg.seed) + self._hints(
+            # the folds' hint models make the choices the full one made on dev (they have no dev of their own)
+            settled = self.hint_model.settled_config()
+            hints = cross_fitted_hints(train, cfg.hint, cfg.hint_folds, cfg.seed, settled) + self._hints(
                 [(e.lemma, e.feats) for e in invented]
             )
         dev_hints = self._hints([(e.lemma, e.feats) for e in dev])
@@ -370,7 +378,58 @@ class NeuralInflector(Inflector):
         if best_state is not None and dev:
             self.model.load_state_dict(best_state)
         self.model.eval()
+        self.margin = None
+        if cfg.select and self.hint_model is not None and dev:
+            self.margin = self._tune_margin(dev, dev_hints)
         return self
+
+    def _tune_margin(self, dev: Sequence[Example], hints: Sequence[str]) -> float | None:
+        """The margin with the best dev accuracy; None (no selection) when always taking the network's answer
+        is as good. Among margins of equal accuracy the larger one: the fewer departures from the hint."""
+        answers = self._network_answers([(e.lemma, e.feats) for e in dev], hints)
+        differ = [i for i, answer in enumerate(answers) if answer is not None and answer != hints[i]]
+        if not differ:
+            return None
+        items = [(dev[i].lemma, dev[i].feats, hints[i]) for i in differ]
+        network = self._sequence_scores(items, [answers[i] or "" for i in differ])
+        hint = self._sequence_scores(items, [hints[i] for i in differ])
+        # (network score - hint score, accuracy change when the network answers), most confident first
+        cases = sorted(
+            (
+                (n - h, (answers[i] == dev[i].form) - (hints[i] == dev[i].form))
+                for i, n, h in zip(differ, network, hint, strict=True)
+            ),
+            key=lambda case: -case[0],
+        )
+        # the network answers where its score difference exceeds the margin: scan the cut points
+        best_gain, best_margin, gain = 0, math.inf, 0
+        for k, (difference, change) in enumerate(cases):
+            gain += change
+            below = cases[k + 1][0] if k + 1 < len(cases) else difference - 2.0
+            if gain > best_gain and difference > below:
+                best_gain, best_margin = gain, (difference + below) / 2
+        right = sum(hint == e.form for hint, e in zip(hints, dev, strict=True))
+        log.info(
+            "selective correction: dev %.2f (hint alone %.2f, network alone %.2f), margin %.3f",
+            100.0 * (right + best_gain) / len(dev),
+            100.0 * right / len(dev),
+            100.0 * (right + gain) / len(dev),
+            best_margin,
+        )
+        return None if gain >= best_gain else best_margin
+
+    def _sequence_scores(self, items: Sequence[tuple[str, str, str]], forms: Sequence[str]) -> list[float]:
+        """Log-probability of each form (end symbol included) given its (lemma, feats, hint), teacher-forced."""
+        import torch
+
+        scores: list[float] = []
+        with torch.inference_mode():
+            for start in range(0, len(items), 512):
+                tgt_in, tgt_out = self._batch_target(forms[start : start + 512])
+                log_probs = self._run(items[start : start + 512], tgt_in).float()
+                picked = log_probs.gather(-1, tgt_out.unsqueeze(-1)).squeeze(-1) * tgt_out.ne(0)
+                scores.extend(picked.sum(-1).tolist())
+        return scores
 
     def _forced_accuracy(self, examples: Sequence[Example], hints: Sequence[str]) -> float:
         """Greedy exact-match accuracy in one teacher-forced pass: greedy decoding produces the gold form
@@ -403,13 +462,27 @@ class NeuralInflector(Inflector):
     def inflect_many(self, queries: Sequence[tuple[str, str]]) -> list[str | None]:
         if self.model is None or self.vocab is None:
             raise RuntimeError("the neural inflector is not trained or loaded")
+        hints = self._hints(queries)
+        answers = self._network_answers(queries, hints)
+        if self.margin is not None:
+            differ = [i for i, answer in enumerate(answers) if answer is not None and answer != hints[i]]
+            if differ:
+                items = [(*queries[i], hints[i]) for i in differ]
+                network = self._sequence_scores(items, [answers[i] or "" for i in differ])
+                hint = self._sequence_scores(items, [hints[i] for i in differ])
+                for i, n, h in zip(differ, network, hint, strict=True):
+                    if n - h <= self.margin:
+                        answers[i] = hints[i]
+        return [answer if answer is not None else hints[i] or None for i, answer in enumerate(answers)]
+
+    def _network_answers(self, queries: Sequence[tuple[str, str]], hints: Sequence[str]) -> list[str | None]:
+        """The network's decoding of each query; None for bundles it never saw in training (the hint's
+        inflector answers those: it can solve them by analogy between seen bundles, the network has no basis)."""
         import torch
 
+        assert self.model is not None
         self.model.eval()
-        hints = self._hints(queries)
         if self.hint_model is not None and self.seen_bundles:
-            # A bundle the network never saw in training: it has no basis for the affixes, while the hint's
-            # inflector can still answer by analogy between seen bundles (rules do), so its answer stands.
             unseen = {i for i, (_, feats) in enumerate(queries) if bundle_key(feats) not in self.seen_bundles}
         else:
             unseen = set()
@@ -424,8 +497,6 @@ class NeuralInflector(Inflector):
                 forms = [self._beam(item) for item in batch] if self.settings.beam > 1 else self._greedy(batch)
                 for i, form in zip(chunk, forms, strict=True):
                     out[i] = form
-        for i in unseen:
-            out[i] = hints[i] or None
         return out
 
     def _greedy(self, batch: Sequence[tuple[str, str, str]]) -> list[str]:
@@ -515,6 +586,8 @@ class NeuralInflector(Inflector):
             "settings": asdict(self.settings),
             "seen_bundles": sorted(";".join(key) for key in self.seen_bundles),
             "history": self.history,
+            # JSON has no infinity: "inf" (the hint always stands) is written as a string
+            "margin": self.margin if self.margin is None or math.isfinite(self.margin) else "inf",
         }
 
     def _save(self, directory: Path) -> None:
@@ -534,6 +607,8 @@ class NeuralInflector(Inflector):
         known = {f.name for f in fields(NeuralConfig)}
         inflector = cls(NeuralConfig(**{k: v for k, v in config.get("settings", {}).items() if k in known}))
         inflector.history = list(config.get("history", []))
+        margin = config.get("margin")
+        inflector.margin = None if margin is None else float(margin)
         inflector.seen_bundles = {bundle_key(text) for text in config.get("seen_bundles", [])}
         inflector.vocab = Vocab(json.loads((directory / VOCAB_FILE).read_text("utf-8")))
         inflector.model = _model_class()(len(inflector.vocab), inflector.settings)
@@ -560,7 +635,9 @@ def _cpu_has_bf16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
-def cross_fitted_hints(examples: Sequence[Example], method: str, folds: int, seed: int) -> list[str]:
+def cross_fitted_hints(
+    examples: Sequence[Example], method: str, folds: int, seed: int, options: dict[str, Any] | None = None
+) -> list[str]:
     """Each example's form as predicted by `method` fitted on the other folds. Folds split by lemma, so
     the hints for training look like those for unseen test lemmas (hints from a model that saw the very
     example would be right nearly always and teach the network to copy them blindly)."""
@@ -575,7 +652,7 @@ def cross_fitted_hints(examples: Sequence[Example], method: str, folds: int, see
         rest = [e for e in examples if fold_of[e.lemma] != fold]
         if not held or not rest:
             continue
-        model = inflector_class(method)().fit(rest, None)
+        model = inflector_class(method)(**(options or {})).fit(rest, None)
         guesses = model.inflect_many([(examples[i].lemma, examples[i].feats) for i in held])
         for i, guess in zip(held, guesses, strict=True):
             hints[i] = guess or ""
