@@ -395,6 +395,28 @@ class Paradigms:
                 for form in forms:
                     yield lemma, bundle, form
 
+    def main_forms(self) -> Iterator[tuple[str, FeatureBundle, str]]:
+        """(lemma, bundle, form) with one form per cell. Where a cell lists several, the one most like the
+        lemma's forms in the neighbouring cells (bundles one tag added, removed or replaced away): the
+        Wiktionary-derived Swahili table lists the subjunctive `asome` before `alisoma` under the past
+        V;FIN;IND;PST;3;SG;LGSPEC1, and the plural `walisoma` and perfect `amesoma` single out `alisoma`.
+        Ties keep file order. For training an inflector that must give one answer per cell."""
+        for lemma, cells in self._table.items():
+            tags: dict[FeatureBundle, frozenset[str]] | None = None
+            for bundle, forms in cells.items():
+                if len(forms) == 1:
+                    yield lemma, bundle, forms[0]
+                    continue
+                if tags is None:
+                    tags = {b: frozenset(str(b).split(";")) for b in cells}
+                mine = tags[bundle]
+                neighbours = [cells[b] for b in cells if b != bundle and len(mine ^ tags[b]) <= 2]
+
+                def distance(form: str, neighbours: list[list[str]] = neighbours) -> int:
+                    return sum(min(_edit_distance(form, other) for other in cell) for cell in neighbours)
+
+                yield lemma, bundle, min(forms, key=distance)
+
     def feature_bundles(self) -> Counter[FeatureBundle]:
         """Bundle -> number of (lemma, bundle) cells that use it."""
         return Counter(bundle for cells in self._table.values() for bundle in cells)
@@ -424,6 +446,19 @@ class Paradigms:
             "problems": report.kinds(),
             "top_invalid_tags": dict(report.invalid_tag_counts().most_common(10)),
         }
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions of one character each)."""
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]
 
 
 def _nfc(text: str) -> str:

@@ -207,3 +207,15 @@ def mirror_env(mirror_dir: Path, lrx_cache: Path, monkeypatch: pytest.MonkeyPatc
     """LRX_MIRROR pointing at the real mirror directory (with the private cache): loaders read real files."""
     monkeypatch.setenv("LRX_MIRROR", str(mirror_dir))
     return mirror_dir
+
+
+@pytest.fixture(scope="module")
+def mirror_env_module(mirror_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """For module-scoped fixtures that load real data once: LRX_MIRROR and a private cache of the module's own
+    (each test still gets `lrx_cache`'s clean environment for what it does itself)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LRX_MIRROR", str(mirror_dir))
+        patch.setenv("LRX_CACHE", str(tmp_path_factory.mktemp("lrx-cache-module")))
+        patch.setenv("LRX_RETRY_BACKOFF", "0.01")
+        patch.delenv("LRX_OFFLINE", raising=False)
+        yield mirror_dir

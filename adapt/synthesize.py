@@ -1,0 +1,216 @@
+"""Synthesise pseudo task data for a target language: read English task data, translate it, write it back.
+
+`synthesize_file` is the one function behind `lrx synthesize` and the Hydra pipeline's synthesis stage. It
+loads the lexicon(s), and with morphology on an English analyser and the target's inflector, runs
+`lexicons.synthesis.Synthesizer` over the input, and writes the pseudo data in the input's own format, its
+first line a provenance signature, with a stats JSON next to it (`<out>.stats.json`).
+
+The target inflector, with morphology on: the UniMorph tables of the target language (`unimorph` names
+another table, e.g. `swc` for Swahili lexicons tagged `sw`/`swh`), answered from the table for lemmas it lists
+and by the rules inflector (fitted on the whole table) for the rest; the fitted rules are cached beside the
+downloads. An English bundle is mapped to the closest bundle the table has (`morphology.feature_map`); a
+language without a UniMorph table, or a bundle that does not map, gets the bare target lemma (counted as the
+`lemma` path rather than `inflected`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from lexicons.lexicon import Lexicon
+from lexicons.loading import load_lexicon
+from lexicons.loading import parse_source_names
+from lexicons.synthesis import SynthesisOptions
+from lexicons.synthesis import Synthesizer
+
+log = logging.getLogger(__name__)
+
+LABEL_SCHEMES = {"ner": "bio", "xsid": "bio", "pos": "tag", "text": "none"}
+
+
+def lrx_version() -> str:
+    """major.minor of the installed lrx, for signatures."""
+    try:
+        full = version("lrx")
+    except PackageNotFoundError:
+        return "dev"
+    return ".".join(full.split(".")[:2])
+
+
+def signature(
+    lexicons: Sequence[str], src: str, tgt: str, options: SynthesisOptions, *, morphology: bool, task: str
+) -> str:
+    """sacrebleu-style provenance of a pseudo-data file: `lrx:0.1|lex:gatitos+freedict|pair:eng-ewe|...`."""
+    fields = [
+        f"lrx:{lrx_version()}",
+        f"task:{task}",
+        f"lex:{'+'.join(lexicons)}",
+        f"pair:{src}-{tgt}",
+        f"morph:{'on' if morphology else 'off'}",
+        f"choice:{options.choice}",
+        f"unk:{options.unknown}",
+        f"min:{options.min_replaced}",
+        f"seed:{options.seed}",
+    ]
+    return "|".join(fields)
+
+
+@dataclass
+class TargetMorphology:
+    """The target side of morphology-aware synthesis: inflect(target_lemma, english_feats) -> form | None."""
+
+    language: str
+    inflector: Any
+    mapper: Any
+    table: dict[tuple[str, str], str]
+    _cache: dict[tuple[str, str], str | None]
+
+    def __call__(self, lemma: str, english_feats: str) -> str | None:
+        key = (lemma, english_feats)
+        if key in self._cache:
+            return self._cache[key]
+        feats = self.mapper.map(english_feats)
+        form = None
+        if feats is not None:
+            form = self.table.get((lemma, feats)) or self.inflector.inflect(lemma, feats)
+        self._cache[key] = form
+        return form
+
+
+def load_target_morphology(language: str) -> TargetMorphology | None:
+    """Rules fitted on the UniMorph tables of `language` (cached), or None where UniMorph has no table."""
+    from lexicons.fetch import FetchSettings
+    from lexicons.fetch import fetch
+    from morphology.feature_map import FeatureMapper
+    from morphology.inflectors.base import Example
+    from morphology.inflectors.base import load_inflector
+    from morphology.inflectors.rules import RulesInflector
+    from morphology.unimorph import UnknownUniMorphLanguageError
+    from morphology.unimorph import load_unimorph
+    from morphology.unimorph import resolve_language
+
+    try:
+        iso = resolve_language(language)
+    except UnknownUniMorphLanguageError:
+        log.info("no UniMorph table for %s: target lemmas are not inflected", language)
+        return None
+    paradigms = load_unimorph(iso, fetch)
+    # one form per cell, the one most consistent with the lemma's other cells (tables list variants and slips)
+    entries = [(lemma, str(feats), form) for lemma, feats, form in paradigms.main_forms()]
+    digest = hashlib.sha256("\n".join("\t".join(e) for e in entries).encode("utf-8")).hexdigest()[:16]
+    saved = FetchSettings.from_env().cache_dir / "inflectors" / f"{iso}-rules-{digest}"
+    inflector = None
+    if (saved / "inflector.json").is_file():
+        try:
+            inflector = load_inflector(saved)
+        except (OSError, ValueError, KeyError) as error:  # a damaged cache entry is refitted, not fatal
+            log.warning("%s: cached inflector unreadable (%s); refitting", saved, error)
+    if inflector is None:
+        inflector = RulesInflector().fit([Example(lemma, feats, form) for lemma, feats, form in entries])
+        inflector.save(saved)
+    table = {(lemma, feats): form for lemma, feats, form in entries}
+    bundles: dict[str, int] = {}
+    for bundle, count in paradigms.feature_bundles().items():
+        bundles[str(bundle)] = count
+    # a bundle that fewer than 3 lemmas have is more likely a tagging slip than a paradigm cell to aim for
+    return TargetMorphology(iso, inflector, FeatureMapper(bundles, min_count=3), table, {})
+
+
+def _record_source_text(task: str, meta: dict[str, str]) -> None:
+    """The English sentence stays on record under the format's own key for a translation (xSID `text-en`, UD
+    `text_en`); the writer rebuilds `text` from the new tokens. xSID's `slots` offsets point into the English
+    text, so they go."""
+    english = meta.get("text")
+    if task == "xsid":
+        meta.pop("slots", None)
+        if english is not None:
+            meta.setdefault("text-en", english)
+    elif task == "pos" and english is not None:
+        meta.setdefault("text_en", english)
+
+
+def synthesize_file(
+    task: str,
+    input_path: str | Path,
+    tgt: str,
+    lexicon: str | Sequence[str],
+    out: str | Path,
+    *,
+    src: str = "eng",
+    morphology: bool = True,
+    choice: str = "weighted",
+    unknown: str = "keep",
+    min_replaced: int = 0,
+    seed: int = 1,
+    max_variants: int = 4,
+    unimorph: str | None = None,
+    lexicon_object: Lexicon | None = None,
+) -> dict[str, Any]:
+    """Translate `input_path` (a `task` file) into `tgt` and write `out` and `<out>.stats.json`; the stats."""
+    from adapt.tasks import TASKS
+    from adapt.tasks import read_task
+    from adapt.tasks import write_task
+
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {', '.join(TASKS)}, not {task!r}")
+    names = parse_source_names(lexicon)
+    lex = lexicon_object if lexicon_object is not None else load_lexicon(names, tgt, src)
+    options = SynthesisOptions(
+        choice=choice,
+        unknown=unknown,
+        min_replaced=min_replaced,
+        seed=seed,
+        max_variants=max_variants,
+        label_scheme=LABEL_SCHEMES[task],
+    )
+    analyse = inflect = None
+    target = None
+    if morphology:
+        from lexicons.fetch import fetch
+        from morphology.english import load_english_analyzer
+
+        # running text has far more plural nouns in -s than 3rd-person verbs, though the English table knows
+        # most nouns as verbs too (to dog, to book)
+        analyzer = load_english_analyzer(fetch, plural_first=True)
+
+        def known(word: str) -> bool:
+            return bool(lex.lookup(word))
+
+        def analyse(word: str) -> list[tuple[str, str]]:
+            return [(a.lemma, a.feats) for a in analyzer.analyse(word, known)]
+
+        target = load_target_morphology(unimorph or tgt)
+        inflect = target
+    synthesizer = Synthesizer(lex, options, analyse=analyse, inflect=inflect)
+    sentences = read_task(task, input_path)
+    pseudo = list(synthesizer.translate_all(sentences))
+    for sentence in pseudo:
+        _record_source_text(task, sentence.meta)
+    sig = signature(names, src, tgt, options, morphology=morphology, task=task)
+    out = Path(out)
+    write_task(task, pseudo, out, signature=sig)
+    stats = {
+        "signature": sig,
+        "task": task,
+        "input": str(input_path),
+        "output": str(out),
+        "lexicon_entries": len(lex),
+        "inflector": None if target is None else f"unimorph:{target.language}:rules",
+        **synthesizer.stats.as_dict(),
+    }
+    if target is not None:
+        stats["feature_map"] = target.mapper.table()
+    stats_path = out.with_name(out.name + ".stats.json")
+    tmp = stats_path.with_name(stats_path.name + f".tmp{os.getpid()}")
+    tmp.write_text(json.dumps(stats, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(stats_path)
+    return stats

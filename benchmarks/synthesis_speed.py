@@ -1,0 +1,133 @@
+"""Synthesis speed on the CoNLL-2003 English NER training set, against the naive method timed in the same run.
+
+1. One language, one process: tokens per second of
+   - naive: Wang et al.'s method, a dict of single-word translations and `random.choice` per token, labels
+     copied token by token (no multiword entries, no case folding, no lemmas, no label re-projection);
+   - lrx: `Synthesizer` with multiword matching, case folding, lemma lookup and morphology on, weighted choice.
+   Both translate the same sentences already in memory (reading and writing files are outside the timing);
+   the ratio naive/lrx is printed (the target is <= 2).
+2. All languages: `synthesize_file` (read, translate, write, stats) for every GATITOS language, over a process
+   pool of `--workers` processes; total wall time.
+
+Run on an idle machine: `LRX_MIRROR=../shared/data/mirror python benchmarks/synthesis_speed.py [--langs N]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import as_completed
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from adapt.synthesize import synthesize_file  # noqa: E402
+from adapt.tasks import read_task  # noqa: E402
+from lexicons.fetch import fetch  # noqa: E402
+from lexicons.loading import load_lexicon  # noqa: E402
+from lexicons.sentence import Sentence  # noqa: E402
+from lexicons.sources.base import load_source  # noqa: E402
+from lexicons.synthesis import SynthesisOptions  # noqa: E402
+from lexicons.synthesis import Synthesizer  # noqa: E402
+
+CONLL_URL = (
+    "https://raw.githubusercontent.com/masakhane-io/masakhane-ner/"
+    "ba5843cd9fa8b1a2bf3f86b4ba9a0bde6c2a4bba/data/conll_2003_en/train.txt"
+)
+
+
+def naive(sentences: list[Sentence], table: dict[str, list[str]], seed: int) -> list[Sentence]:
+    rng = random.Random(seed)
+    out = []
+    for sentence in sentences:
+        tokens = [rng.choice(table[t]) if t in table else t for t in sentence.tokens]
+        out.append(Sentence(tokens, list(sentence.labels)))
+    return out
+
+
+def one_language(path: Path, lang: str, out_dir: str) -> tuple[str, float, int]:
+    started = time.perf_counter()
+    stats = synthesize_file("ner", path, lang, "gatitos", Path(out_dir) / f"{lang}.conll", morphology=True)
+    return lang, time.perf_counter() - started, stats["tokens_in"]
+
+
+def main() -> None:
+    from morphology.english import load_english_analyzer
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lang", default="sw", help="language of the single-process comparison")
+    parser.add_argument("--lexicon", default="freedict", help="its lexicon (freedict: Swahili has UniMorph)")
+    parser.add_argument("--unimorph", default="swc")
+    parser.add_argument("--langs", type=int, default=0, help="GATITOS languages in the pool run (0: all)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--repeats", type=int, default=3, help="best of N timings")
+    args = parser.parse_args()
+
+    from adapt.synthesize import load_target_morphology
+
+    path = fetch(CONLL_URL)
+    sentences = read_task("ner", path)
+    tokens = sum(len(s.tokens) for s in sentences)
+    lexicon = load_lexicon(args.lexicon, args.lang)
+    table: dict[str, list[str]] = {}
+    for entry in lexicon:
+        if " " not in entry.src:
+            table.setdefault(entry.src, []).append(entry.tgt)
+    analyzer = load_english_analyzer(fetch, plural_first=True)  # as synthesize_file does
+    morphology = load_target_morphology(args.unimorph)
+
+    def known(word: str) -> bool:
+        return bool(lexicon.lookup(word))
+
+    def analyse(word: str) -> list[tuple[str, str]]:
+        return [(a.lemma, a.feats) for a in analyzer.analyse(word, known)]
+
+    naive_best = lrx_best = float("inf")
+    for repeat in range(args.repeats):
+        started = time.perf_counter()
+        naive(sentences, table, repeat)
+        naive_best = min(naive_best, time.perf_counter() - started)
+        synthesizer = Synthesizer(
+            lexicon, SynthesisOptions(seed=repeat, label_scheme="bio"), analyse=analyse, inflect=morphology
+        )
+        started = time.perf_counter()
+        for sentence in sentences:
+            synthesizer.translate(sentence)
+        lrx_best = min(lrx_best, time.perf_counter() - started)
+    paths = dict(synthesizer.stats.paths)
+    print(f"CoNLL-2003 train: {len(sentences)} sentences, {tokens} tokens; {args.lexicon} eng-{args.lang}")
+    print(f"naive (dict + random.choice): {tokens / naive_best:>10,.0f} tokens/s")
+    print(f"lrx (multiword, casefold, lemma, morphology): {tokens / lrx_best:>10,.0f} tokens/s  paths {paths}")
+    print(f"ratio naive/lrx time: {lrx_best / naive_best:.2f}x (target <= 2)")
+
+    languages = load_source("gatitos").languages()
+    if args.langs:
+        languages = languages[: args.langs]
+    started = time.perf_counter()
+    failures = []
+    with tempfile.TemporaryDirectory() as out_dir, ProcessPoolExecutor(args.workers) as pool:
+        jobs = [pool.submit(one_language, path, lang, out_dir) for lang in languages]
+        done = 0
+        for job in as_completed(jobs):
+            try:
+                job.result()
+                done += 1
+            except Exception as error:  # one failed language must not stop the others
+                failures.append(str(error))
+    wall = time.perf_counter() - started
+    print(
+        f"all languages: {done} of {len(languages)} GATITOS languages synthesised (NER, morphology on) in "
+        f"{wall:.1f} s wall with {args.workers} workers ({wall / max(done, 1):.2f} s per language)"
+    )
+    for failure in failures:
+        print(f"  failed: {failure}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""Word-by-word synthesis (`lexicons.synthesis`) on real lexicons and real task data."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from adapt.tasks import read_task
+from lexicons.lexicon import Entry
+from lexicons.lexicon import Lexicon
+from lexicons.loading import load_lexicon
+from lexicons.sentence import Sentence
+from lexicons.synthesis import PATHS
+from lexicons.synthesis import SynthesisOptions
+from lexicons.synthesis import Synthesizer
+
+CONLL = "raw.githubusercontent.com/masakhane-io/masakhane-ner/ba5843cd08aa491d5f96a5e809e71eb9ec461391/data"
+
+
+@pytest.fixture(scope="module")
+def ewe(mirror_env_module) -> Lexicon:
+    return load_lexicon("gatitos", "ee")
+
+
+@pytest.fixture(scope="module")
+def swahili(mirror_env_module) -> Lexicon:
+    return load_lexicon("freedict", "sw")
+
+
+@pytest.fixture(scope="module")
+def conll_dev(mirror_dir: Path) -> list[Sentence]:
+    return read_task("ner", mirror_dir / CONLL / "conll_2003_en/dev.txt")
+
+
+def _one(synthesizer: Synthesizer, tokens: list[str], labels: list[str] | None = None) -> Sentence:
+    (out,) = synthesizer.translate(Sentence(tokens, labels or []))
+    return out
+
+
+def test_multiword_entries_win_over_single_words(ewe):
+    # GATITOS en_ee.tsv has "a lot of" -> "geɖe"
+    synthesizer = Synthesizer(ewe, SynthesisOptions(choice="frequent"))
+    out = _one(synthesizer, ["a", "lot", "of", "dog"], ["O", "O", "O", "B-X"])
+    assert out.tokens == ["geɖe", "avu"]
+    assert out.labels == ["O", "B-X"]
+    assert synthesizer.stats.paths["multiword"] == 3 and synthesizer.stats.paths["exact"] == 1
+    plain = Synthesizer(ewe, SynthesisOptions(choice="frequent", multiword=False))
+    assert _one(plain, ["a", "lot", "of", "dog"]).tokens[-1] == "avu"
+    assert plain.stats.paths["multiword"] == 0
+
+
+def test_case_folding_and_keeping_the_capital(ewe):
+    synthesizer = Synthesizer(ewe, SynthesisOptions(choice="frequent"))
+    out = _one(synthesizer, ["Dog", "walk"])
+    assert out.tokens == ["Avu", "zɔ̃"]
+    assert synthesizer.stats.paths["casefold"] == 1
+    strict = Synthesizer(ewe, SynthesisOptions(choice="frequent", casefold=False))
+    assert _one(strict, ["Dog"]).tokens == ["Dog"]
+    assert strict.stats.paths["unknown"] == 1
+
+
+def test_lemma_match_through_an_analyser(ewe):
+    def analyse(word: str) -> list[tuple[str, str]]:
+        return [("dog", "N;PL")] if word == "dogs" else []
+
+    bare = Synthesizer(ewe, SynthesisOptions(choice="frequent"), analyse=analyse)
+    assert _one(bare, ["dogs"]).tokens == ["avu"]
+    assert bare.stats.paths["lemma"] == 1
+
+    def inflect(lemma: str, feats: str) -> str | None:
+        return lemma + "wo" if feats == "N;PL" else None  # Ewe marks the plural with -wo
+
+    inflected = Synthesizer(ewe, SynthesisOptions(choice="frequent"), analyse=analyse, inflect=inflect)
+    assert _one(inflected, ["dogs"]).tokens == ["avuwo"]
+    assert inflected.stats.paths["inflected"] == 1 and inflected.stats.inflected == 1
+    off = Synthesizer(ewe, SynthesisOptions(choice="frequent", lemma=False), analyse=analyse, inflect=inflect)
+    assert _one(off, ["dogs"]).tokens == ["dogs"]
+
+
+def test_label_projection_keeps_bio_spans_well_formed():
+    lexicon = Lexicon("en", "xx", [Entry("new york", "nu yok"), Entry("john", "jon"), Entry("city", "siti ya")])
+    synthesizer = Synthesizer(lexicon, SynthesisOptions(choice="frequent"))
+    out = _one(synthesizer, ["John", "in", "New", "York", "city"], ["B-PER", "O", "B-LOC", "I-LOC", "O"])
+    # one token -> two: B then I; two tokens -> two: the span's first label spread; O spread as O
+    assert out.tokens == ["Jon", "in", "Nu", "yok", "siti", "ya"]
+    assert out.labels == ["B-PER", "O", "B-LOC", "I-LOC", "O", "O"]
+    # a dropped unknown B- token hands its B- to the next kept token of its span
+    drop = Synthesizer(lexicon, SynthesisOptions(choice="frequent", unknown="drop"))
+    out = _one(drop, ["Mary", "john", "city"], ["B-PER", "I-PER", "O"])
+    assert out.tokens == ["jon", "siti", "ya"] and out.labels == ["B-PER", "O", "O"]
+    entities = Synthesizer(lexicon, SynthesisOptions(choice="frequent", unknown="entities"))
+    out = _one(entities, ["Mary", "saw", "john"], ["B-PER", "O", "B-PER"])
+    assert out.tokens == ["Mary", "jon"] and out.labels == ["B-PER", "B-PER"]
+
+
+def test_pos_tags_follow_the_head_of_a_multiword_span():
+    lexicon = Lexicon("en", "xx", [Entry("ice cream", "ayisi"), Entry("look after", "kpɔ ta")])
+    synthesizer = Synthesizer(lexicon, SynthesisOptions(choice="frequent", label_scheme="tag"))
+    out = _one(synthesizer, ["look", "after", "ice", "cream"], ["VERB", "ADP", "NOUN", "NOUN"])
+    assert out.tokens == ["kpɔ", "ta", "ayisi"]
+    assert out.labels == ["VERB", "VERB", "NOUN"]
+
+
+def test_weighted_choice_follows_the_weights_and_is_reproducible(swahili):
+    translations = swahili.lookup("go")
+    assert len(translations) >= 2
+    total = sum(t.weight for t in translations)
+    sentences = [Sentence(["go"]) for _ in range(4000)]
+    first = [s.tokens[0] for s in Synthesizer(swahili, SynthesisOptions(seed=7)).translate_all(sentences)]
+    again = [s.tokens[0] for s in Synthesizer(swahili, SynthesisOptions(seed=7)).translate_all(sentences)]
+    other = [s.tokens[0] for s in Synthesizer(swahili, SynthesisOptions(seed=8)).translate_all(sentences)]
+    assert first == again and first != other
+    counts = Counter(first)
+    for t in translations:
+        assert abs(counts[t.tgt] / len(first) - t.weight / total) < 0.04, (t, counts)
+    frequent = Synthesizer(swahili, SynthesisOptions(choice="frequent")).translate(Sentence(["go"]))
+    assert frequent[0].tokens == [translations[0].tgt]
+
+
+def test_all_variants_gives_distinct_sentences(swahili):
+    synthesizer = Synthesizer(swahili, SynthesisOptions(choice="all", max_variants=3))
+    out = synthesizer.translate(Sentence(["go", "book"], ["O", "O"]))
+    assert 2 <= len(out) <= 3
+    assert len({tuple(s.tokens) for s in out}) == len(out)
+    assert {s.tokens[0] for s in out} <= {t.tgt for t in swahili.lookup("go")}
+
+
+def test_min_replaced_filters_and_stats_add_up(ewe, conll_dev):
+    sample = conll_dev[:300]
+    synthesizer = Synthesizer(ewe, SynthesisOptions(min_replaced=3))
+    out = list(synthesizer.translate_all(sample))
+    stats = synthesizer.stats
+    assert stats.sentences_in == len(sample) and stats.sentences == len(out)
+    assert stats.filtered == len(sample) - len(out) > 0
+    assert stats.tokens_in == sum(len(s.tokens) for s in sample)
+    assert sum(stats.paths[p] for p in PATHS) == stats.tokens_in
+    assert stats.tokens_out == sum(len(s.tokens) for s in out)
+    assert 0.2 < stats.replaced_ratio < 0.9
+    for s in out:
+        assert len(s.tokens) == len(s.labels)
+        for previous, label in zip(["O", *s.labels], s.labels, strict=False):
+            if label.startswith("I-"):  # every I- continues a span of its own type
+                assert previous[2:] == label[2:], s
+
+
+def test_bad_options_are_refused():
+    with pytest.raises(ValueError, match="choice"):
+        SynthesisOptions(choice="random")
+    with pytest.raises(ValueError, match="unknown"):
+        SynthesisOptions(unknown="copy")
