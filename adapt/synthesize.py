@@ -15,6 +15,7 @@ language without a UniMorph table, or a bundle that does not map, gets the bare 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -125,6 +126,33 @@ def load_target_morphology(language: str) -> TargetMorphology | None:
     return TargetMorphology(iso, inflector, FeatureMapper(bundles, min_count=3), table, {})
 
 
+@functools.cache
+def _english_analyzer() -> Any:
+    """One English analyser per process (the table is pinned; its cache serves every language)."""
+    from lexicons.fetch import fetch
+    from morphology.english import load_english_analyzer
+
+    # running text has far more plural nouns in -s than 3rd-person verbs, though the English table knows
+    # most nouns as verbs too (to dog, to book)
+    return load_english_analyzer(fetch, plural_first=True)
+
+
+_INPUTS: dict[tuple[str, str, int, int], list[Any]] = {}
+
+
+def _read_input(task: str, path: Path) -> list[Any]:
+    """The input's sentences, kept for the next language while the file is unchanged (synthesis never
+    modifies them): a worker translating one English file into many languages reads it once."""
+    from adapt.tasks import read_task
+
+    info = path.stat()
+    key = (task, str(path.resolve()), info.st_size, info.st_mtime_ns)
+    if key not in _INPUTS:
+        _INPUTS.clear()
+        _INPUTS[key] = read_task(task, path)
+    return _INPUTS[key]
+
+
 def _record_source_text(task: str, meta: dict[str, str]) -> None:
     """The English sentence stays on record under the format's own key for a translation (xSID `text-en`, UD
     `text_en`); the writer rebuilds `text` from the new tokens. xSID's `slots` offsets point into the English
@@ -157,7 +185,6 @@ def synthesize_file(
 ) -> dict[str, Any]:
     """Translate `input_path` (a `task` file) into `tgt` and write `out` and `<out>.stats.json`; the stats."""
     from adapt.tasks import TASKS
-    from adapt.tasks import read_task
     from adapt.tasks import write_task
 
     if task not in TASKS:
@@ -175,12 +202,7 @@ def synthesize_file(
     analyse = inflect = None
     target = None
     if morphology:
-        from lexicons.fetch import fetch
-        from morphology.english import load_english_analyzer
-
-        # running text has far more plural nouns in -s than 3rd-person verbs, though the English table knows
-        # most nouns as verbs too (to dog, to book)
-        analyzer = load_english_analyzer(fetch, plural_first=True)
+        analyzer = _english_analyzer()
 
         def known(word: str) -> bool:
             return bool(lex.lookup(word))
@@ -191,7 +213,7 @@ def synthesize_file(
         target = load_target_morphology(unimorph or tgt)
         inflect = target
     synthesizer = Synthesizer(lex, options, analyse=analyse, inflect=inflect)
-    sentences = read_task(task, input_path)
+    sentences = _read_input(task, Path(input_path))
     pseudo = list(synthesizer.translate_all(sentences))
     for sentence in pseudo:
         _record_source_text(task, sentence.meta)
@@ -214,3 +236,37 @@ def synthesize_file(
     tmp.write_text(json.dumps(stats, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     tmp.replace(stats_path)
     return stats
+
+
+def synthesize_many(
+    task: str,
+    input_path: str | Path,
+    languages: Sequence[str],
+    lexicon: str | Sequence[str],
+    out_dir: str | Path,
+    *,
+    workers: int = 0,
+    **options: Any,
+) -> dict[str, dict[str, Any]]:
+    """`synthesize_file` for each target language, over a pool of `workers` processes (0: one per core),
+    writing `<out_dir>/<lang>.<task>`. A language that fails is reported as {"error": message}; the others
+    go on. Each worker reads the input and the English table once for all its languages."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import as_completed
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results: dict[str, dict[str, Any]] = {}
+    with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        jobs = {
+            pool.submit(synthesize_file, task, input_path, lang, lexicon, out_dir / f"{lang}.{task}", **options): lang
+            for lang in languages
+        }
+        for job in as_completed(jobs):
+            lang = jobs[job]
+            try:
+                results[lang] = job.result()
+            except Exception as error:  # one language's failure must not stop the others
+                log.error("%s: synthesis failed: %s", lang, error)
+                results[lang] = {"error": f"{type(error).__name__}: {error}"}
+    return {lang: results[lang] for lang in languages}

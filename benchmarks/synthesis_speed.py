@@ -6,8 +6,8 @@
    - lrx: `Synthesizer` with multiword matching, case folding, lemma lookup and morphology on, weighted choice.
    Both translate the same sentences already in memory (reading and writing files are outside the timing);
    the ratio naive/lrx is printed (the target is <= 2).
-2. All languages: `synthesize_file` (read, translate, write, stats) for every GATITOS language, over a process
-   pool of `--workers` processes; total wall time.
+2. All languages: `synthesize_many` (read, translate, write, stats per language) for every GATITOS language,
+   over a process pool of `--workers` processes; total wall time.
 
 Run on an idle machine: `LRX_MIRROR=../shared/data/mirror python benchmarks/synthesis_speed.py [--langs N]`.
 """
@@ -20,14 +20,12 @@ import random
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures import as_completed
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from adapt.synthesize import synthesize_file  # noqa: E402
+from adapt.synthesize import synthesize_many  # noqa: E402
 from adapt.tasks import read_task  # noqa: E402
 from lexicons.fetch import fetch  # noqa: E402
 from lexicons.loading import load_lexicon  # noqa: E402
@@ -38,7 +36,7 @@ from lexicons.synthesis import Synthesizer  # noqa: E402
 
 CONLL_URL = (
     "https://raw.githubusercontent.com/masakhane-io/masakhane-ner/"
-    "ba5843cd9fa8b1a2bf3f86b4ba9a0bde6c2a4bba/data/conll_2003_en/train.txt"
+    "ba5843cd08aa491d5f96a5e809e71eb9ec461391/data/conll_2003_en/train.txt"
 )
 
 
@@ -49,12 +47,6 @@ def naive(sentences: list[Sentence], table: dict[str, list[str]], seed: int) -> 
         tokens = [rng.choice(table[t]) if t in table else t for t in sentence.tokens]
         out.append(Sentence(tokens, list(sentence.labels)))
     return out
-
-
-def one_language(path: Path, lang: str, out_dir: str) -> tuple[str, float, int]:
-    started = time.perf_counter()
-    stats = synthesize_file("ner", path, lang, "gatitos", Path(out_dir) / f"{lang}.conll", morphology=True)
-    return lang, time.perf_counter() - started, stats["tokens_in"]
 
 
 def main() -> None:
@@ -110,23 +102,19 @@ def main() -> None:
     if args.langs:
         languages = languages[: args.langs]
     started = time.perf_counter()
-    failures = []
-    with tempfile.TemporaryDirectory() as out_dir, ProcessPoolExecutor(args.workers) as pool:
-        jobs = [pool.submit(one_language, path, lang, out_dir) for lang in languages]
-        done = 0
-        for job in as_completed(jobs):
-            try:
-                job.result()
-                done += 1
-            except Exception as error:  # one failed language must not stop the others
-                failures.append(str(error))
+    with tempfile.TemporaryDirectory() as out_dir:
+        results = synthesize_many("ner", path, languages, "gatitos", out_dir, workers=args.workers, morphology=True)
     wall = time.perf_counter() - started
+    failures = {lang: r["error"] for lang, r in results.items() if "error" in r}
+    done = len(results) - len(failures)
+    tokens_out = sum(r.get("tokens_out", 0) for r in results.values())
     print(
         f"all languages: {done} of {len(languages)} GATITOS languages synthesised (NER, morphology on) in "
-        f"{wall:.1f} s wall with {args.workers} workers ({wall / max(done, 1):.2f} s per language)"
+        f"{wall:.1f} s wall with {args.workers} workers ({wall / max(done, 1):.2f} s per language, "
+        f"{tokens_out:,} tokens written)"
     )
-    for failure in failures:
-        print(f"  failed: {failure}")
+    for lang, error in failures.items():
+        print(f"  failed: {lang}: {error}")
 
 
 if __name__ == "__main__":

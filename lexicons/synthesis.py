@@ -79,11 +79,15 @@ class SynthesisOptions:
 
 @dataclass(slots=True)
 class _Match:
-    """Translations of one source span: target token lists, cumulative weights (for sampling), and the path."""
+    """Translations of one source span: target token tuples (already in the source's case), cumulative
+    weights for sampling, and the path (an index into PATHS)."""
 
-    path: str
+    path: int
     targets: tuple[tuple[str, ...], ...]
     cumulative: tuple[float, ...]
+
+
+MULTIWORD, EXACT, CASEFOLD, INFLECTED, LEMMA, UNKNOWN_PATH = range(len(PATHS))
 
 
 @dataclass
@@ -119,7 +123,12 @@ class SynthesisStats:
 
 
 class Synthesizer:
-    """Translate sentences word by word through `lexicon` (see the module docstring)."""
+    """Translate sentences word by word through `lexicon` (see the module docstring).
+
+    Speed: everything about a token that does not depend on its neighbours (its match, its translations in
+    its own case, whether a multiword entry may start with it) is worked out once and cached by the token's
+    text, so a corpus costs one dictionary lookup and one choice per token after its first sentences.
+    """
 
     def __init__(
         self,
@@ -134,8 +143,10 @@ class Synthesizer:
         self.analyse = analyse
         self.inflect = inflect
         self.rng = random.Random(self.options.seed)
-        self.stats = SynthesisStats()
-        self._single: dict[str, _Match | None] = {}  # token -> its single-token match (None: unknown)
+        self._stats = SynthesisStats()
+        # token -> (longest multiword entry that may start with it, its single-token match or None, and the
+        # translation itself where there is no choice to make: one translation of one word)
+        self._tokens: dict[str, tuple[int, _Match | None, str | None]] = {}
         self._phrases: dict[str, _Match | None] = {}
         # multiword entries indexed by their first word (case-folded): the longest n to try from there
         self._longest_from: dict[str, int] = {}
@@ -146,76 +157,79 @@ class Synthesizer:
                     first = words[0].casefold()
                     if len(words) > self._longest_from.get(first, 1):
                         self._longest_from[first] = len(words)
+        self._path_counts = [0] * len(PATHS)
 
     # -- matching --------------------------------------------------------------------------------------------
 
-    def _match(self, translations: Sequence[Translation], path: str) -> _Match:
-        targets = tuple(tuple(t.tgt.split()) for t in translations)
+    def _match(self, translations: Sequence[Translation], path: int, source: str) -> _Match:
+        targets = [tuple(t.tgt.split()) for t in translations]
+        if self.options.keep_case:
+            targets = [_match_case(source, target) if target else target for target in targets]
         cumulative: list[float] = []
         total = 0.0
         for t in translations:
             total += max(t.weight, 0.0) or 1e-9
             cumulative.append(total)
-        return _Match(path, targets, tuple(cumulative))
+        return _Match(path, tuple(targets), tuple(cumulative))
 
     def _phrase(self, phrase: str) -> _Match | None:
         if phrase in self._phrases:
             return self._phrases[phrase]
         found = self.lexicon.lookup(phrase, casefold=self.options.casefold)
-        match = self._match(found, "multiword") if found else None
+        match = self._match(found, MULTIWORD, phrase) if found else None
         self._phrases[phrase] = match
         return match
+
+    def _token(self, token: str) -> tuple[int, _Match | None, str | None]:
+        """What the cache holds for a token (see `_tokens`)."""
+        match = self._resolve(token)
+        only = None
+        if match is not None and len(match.targets) == 1 and len(match.targets[0]) == 1:
+            only = match.targets[0][0]
+        plan = (self._longest_from.get(token.casefold(), 1), match, only)
+        self._tokens[token] = plan
+        return plan
 
     def _resolve(self, token: str) -> _Match | None:
         """The single-token match: exact, case-folded, then lemma (inflected when possible)."""
         found = self.lexicon.lookup(token, casefold=False)
         if found:
-            return self._match(found, "exact")
+            return self._match(found, EXACT, token)
         if self.options.casefold:
             found = self.lexicon.lookup(token.casefold(), casefold=True)
             if found:
-                return self._match(found, "casefold")
+                return self._match(found, CASEFOLD, token)
         if self.options.lemma and self.analyse is not None:
             for lemma, feats in self.analyse(token.lower() if self.options.casefold else token):
                 found = self.lexicon.lookup(lemma, casefold=self.options.casefold)
                 if not found:
                     continue
-                match = self._match(found, "lemma")
                 if self.inflect is not None:
-                    match = self._inflected(match, feats)
-                return match
+                    return self._inflected(found, feats, token)
+                return self._match(found, LEMMA, token)
         return None
 
-    def _inflected(self, match: _Match, feats: str) -> _Match:
+    def _inflected(self, found: Sequence[Translation], feats: str, token: str) -> _Match:
         """Each single-word translation inflected for `feats`; multiword ones and failures stay lemmas."""
         inflect = self.inflect
         assert inflect is not None
-        targets: list[tuple[str, ...]] = []
+        forms = []
         changed = False
-        for target in match.targets:
-            form = inflect(target[0], feats) if len(target) == 1 else None
-            if form:
-                targets.append(tuple(form.split()))
-                changed = True
-            else:
-                targets.append(target)
-        if not changed:
-            return match
-        return _Match("inflected", tuple(targets), match.cumulative)
+        for t in found:
+            form = inflect(t.tgt, feats) if " " not in t.tgt else None
+            changed = changed or bool(form)
+            forms.append(Translation(form or t.tgt, t.weight, t.count, t.sources, t.pos))
+        return self._match(forms, INFLECTED if changed else LEMMA, token)
 
     def _span(self, tokens: Sequence[str], start: int) -> tuple[int, _Match | None]:
         """(length, match) of the span starting at `start`: longest multiword entry first."""
         token = tokens[start]
-        longest = self._longest_from.get(token.casefold(), 1)
+        longest, match, _ = self._tokens.get(token) or self._token(token)
         for n in range(min(longest, len(tokens) - start), 1, -1):
-            match = self._phrase(" ".join(tokens[start : start + n]))
-            if match is not None:
-                return n, match
-        try:
-            return 1, self._single[token]
-        except KeyError:
-            match = self._single[token] = self._resolve(token)
-            return 1, match
+            phrase = self._phrase(" ".join(tokens[start : start + n]))
+            if phrase is not None:
+                return n, phrase
+        return 1, match
 
     # -- choice ----------------------------------------------------------------------------------------------
 
@@ -232,23 +246,30 @@ class Synthesizer:
 
     def translate(self, sentence: Sentence) -> list[Sentence]:
         """The pseudo sentence(s) for one source sentence ([] when it has fewer than min_replaced translations)."""
+        if self.options.choice != "all":
+            return self._translate_once(sentence)
         tokens = sentence.tokens
-        stats = self.stats
+        stats = self._stats
         stats.sentences_in += 1
         stats.tokens_in += len(tokens)
         spans: list[tuple[int, int, _Match | None]] = []
+        counts = self._path_counts
         replaced = 0
         i = 0
-        while i < len(tokens):
-            n, match = self._span(tokens, i)
+        size = len(tokens)
+        cache = self._tokens
+        while i < size:
+            plan = cache.get(tokens[i]) or self._token(tokens[i])
+            if plan[0] > 1:
+                n, match = self._span(tokens, i)
+            else:
+                n, match = 1, plan[1]
             spans.append((i, n, match))
             if match is None:
-                stats.paths["unknown"] += 1
+                counts[UNKNOWN_PATH] += 1
             else:
-                stats.paths[match.path] += n
+                counts[match.path] += n
                 replaced += n
-                if match.path == "inflected":
-                    stats.inflected += n
             i += n
         stats.replaced += replaced
         if replaced < self.options.min_replaced:
@@ -263,58 +284,170 @@ class Synthesizer:
         seen: set[tuple[str, ...]] = set()
         for variant in range(variants):
             pseudo = self._build(sentence, spans, variant)
-            key = tuple(pseudo.tokens)
-            if key in seen:
-                continue
-            seen.add(key)
+            if variants > 1:
+                key = tuple(pseudo.tokens)
+                if key in seen:
+                    continue
+                seen.add(key)
             out.append(pseudo)
             stats.sentences += 1
             stats.tokens_out += len(pseudo.tokens)
         return out
 
+    def _translate_once(self, sentence: Sentence) -> list[Sentence]:
+        """`translate` for one variant: match, choose and project labels in a single pass. This is the hot
+        loop of synthesis (hundreds of thousands of tokens per language), hence the local names and inlining;
+        `_build` is the same logic, written plainly, for several variants."""
+        tokens = sentence.tokens
+        labels = sentence.labels
+        scheme = self.options.label_scheme if labels else "none"
+        tagged = scheme != "none"
+        bio = scheme == "bio"
+        keep_unknown = self.options.unknown == "keep"
+        drop_all = self.options.unknown == "drop"
+        frequent = self.options.choice == "frequent"
+        random_number = self.rng.random
+        cache = self._tokens
+        counts = self._path_counts
+        out_tokens: list[str] = []
+        out_labels: list[str] = []
+        add_token = out_tokens.append
+        add_label = out_labels.append
+        pending_begin = ""  # the entity type whose B- was dropped with an unknown token
+        replaced = 0
+        size = len(tokens)
+        i = 0
+        while i < size:
+            token = tokens[i]
+            plan = cache.get(token)
+            if plan is None:
+                plan = self._token(token)
+            longest, match, only = plan
+            if longest == 1 and only is not None:  # the common case: one word, one translation
+                counts[match.path] += 1
+                replaced += 1
+                add_token(only)
+                if tagged:
+                    label = labels[i]
+                    if pending_begin:
+                        if label == "I-" + pending_begin:
+                            label = "B-" + pending_begin
+                        pending_begin = ""
+                    add_label(label)
+                i += 1
+                continue
+            n = 1
+            if longest > 1:
+                n, match = self._span(tokens, i)
+            if match is None:
+                counts[UNKNOWN_PATH] += 1
+                label = labels[i] if tagged else ""
+                if not keep_unknown and (drop_all or not _is_entity(label, scheme)):
+                    if bio and label.startswith("B-"):
+                        pending_begin = label[2:]
+                    i += 1
+                    continue
+                add_token(token)
+                if tagged:
+                    if pending_begin:
+                        if label == "I-" + pending_begin:
+                            label = "B-" + pending_begin
+                        pending_begin = ""
+                    add_label(label)
+                i += 1
+                continue
+            counts[match.path] += n
+            replaced += n
+            targets = match.targets
+            if frequent or len(targets) == 1:
+                pieces = targets[0]
+            else:
+                cumulative = match.cumulative
+                pieces = targets[bisect.bisect_right(cumulative, random_number() * cumulative[-1])]
+            if len(pieces) == 1:
+                add_token(pieces[0])
+            else:
+                out_tokens.extend(pieces)
+            if tagged:
+                label = labels[i] if n == 1 else _span_label(labels[i : i + n], scheme)
+                if pending_begin:
+                    if label == "I-" + pending_begin:
+                        label = "B-" + pending_begin
+                    pending_begin = ""
+                if len(pieces) == 1:
+                    add_label(label)
+                elif bio:
+                    out_labels.extend(_spread_bio(label, len(pieces)))
+                else:
+                    out_labels.extend([label] * len(pieces))
+            i += n
+        stats = self._stats
+        stats.sentences_in += 1
+        stats.tokens_in += size
+        stats.replaced += replaced
+        if replaced < self.options.min_replaced:
+            stats.filtered += 1
+            return []
+        stats.sentences += 1
+        stats.tokens_out += len(out_tokens)
+        return [Sentence(out_tokens, out_labels if labels else [], dict(sentence.meta), sentence.where)]
+
     def _build(self, sentence: Sentence, spans: Sequence[tuple[int, int, _Match | None]], variant: int) -> Sentence:
         tokens = sentence.tokens
         labels = sentence.labels
         scheme = self.options.label_scheme if labels else "none"
-        keep_case = self.options.keep_case
         unknown = self.options.unknown
+        pick = self._pick
         out_tokens: list[str] = []
         out_labels: list[str] = []
         pending_begin = ""  # the entity type whose B- was dropped with an unknown token
         for start, n, match in spans:
             if match is None:
                 token = tokens[start]
-                label = labels[start] if labels else ""
-                if unknown == "drop" or (unknown == "entities" and not _is_entity(label, scheme)):
-                    if scheme == "bio" and label.startswith("B-"):
-                        pending_begin = label[2:]
-                    continue
+                if unknown != "keep":
+                    label = labels[start] if labels else ""
+                    if unknown == "drop" or not _is_entity(label, scheme):
+                        if scheme == "bio" and label.startswith("B-"):
+                            pending_begin = label[2:]
+                        continue
+                out_tokens.append(token)
                 pieces: Sequence[str] = (token,)
             else:
-                pieces = self._pick(match, variant)
-                if keep_case and pieces:
-                    pieces = _match_case(tokens[start], pieces)
-            out_tokens.extend(pieces)
+                targets = match.targets
+                pieces = targets[0] if len(targets) == 1 else pick(match, variant)
+                out_tokens.extend(pieces)
             if scheme == "none":
                 continue
-            label = _span_label(labels[start : start + n], scheme)
+            label = labels[start] if n == 1 else _span_label(labels[start : start + n], scheme)
             if scheme == "bio":
-                if pending_begin and label == "I-" + pending_begin:
-                    label = "B-" + pending_begin
-                pending_begin = ""
-                out_labels.extend(_spread_bio(label, len(pieces)))
+                if pending_begin:
+                    if label == "I-" + pending_begin:
+                        label = "B-" + pending_begin
+                    pending_begin = ""
+                if len(pieces) == 1:
+                    out_labels.append(label)
+                else:
+                    out_labels.extend(_spread_bio(label, len(pieces)))
+            elif len(pieces) == 1:
+                out_labels.append(label)
             else:
                 out_labels.extend([label] * len(pieces))
-        meta = dict(sentence.meta)
-        return Sentence(out_tokens, out_labels if labels else [], meta, sentence.where)
+        return Sentence(out_tokens, out_labels if labels else [], dict(sentence.meta), sentence.where)
 
     def translate_all(self, sentences: Iterable[Sentence]) -> Iterator[Sentence]:
         """Translate a stream of sentences; `stats.seconds` accumulates the time spent here."""
         for sentence in sentences:
             started = time.perf_counter()
             out = self.translate(sentence)
-            self.stats.seconds += time.perf_counter() - started
+            self._stats.seconds += time.perf_counter() - started
             yield from out
+
+    @property
+    def stats(self) -> SynthesisStats:
+        """What was translated so far (per-path counts are kept in a plain list while translating: cheaper)."""
+        self._stats.paths = Counter({path: n for path, n in zip(PATHS, self._path_counts, strict=True) if n})
+        self._stats.inflected = self._path_counts[INFLECTED]
+        return self._stats
 
 
 def _match_case(source: str, pieces: Sequence[str]) -> Sequence[str]:

@@ -13,6 +13,7 @@ from hydra import initialize_config_dir
 from adapt.cli import main
 from adapt.run import run
 from adapt.synthesize import load_target_morphology
+from adapt.synthesize import synthesize_many
 from adapt.tasks import read_signature
 from adapt.tasks import read_task
 from lexicons.fetch import fetch
@@ -161,3 +162,18 @@ def test_unknown_stage_is_refused(mirror_env, tmp_path, monkeypatch):
         cfg = compose(config_name="config", overrides=["stages=[synthesise]"])
     with pytest.raises(ValueError, match="unknown stage"):
         run(cfg)
+
+
+def test_many_languages_in_a_pool_and_one_failure_does_not_stop_the_others(mirror_env, tmp_path):
+    source = _ner_sample(mirror_env, tmp_path, sentences=40)
+    results = synthesize_many(
+        "ner", source, ["ee", "qqq", "wo"], "gatitos", tmp_path / "out", workers=2, morphology=False
+    )
+    assert list(results) == ["ee", "qqq", "wo"]
+    assert "error" in results["qqq"] and "qqq" in results["qqq"]["error"]
+    for lang in ("ee", "wo"):
+        assert results[lang]["sentences"] == 40
+        assert read_signature(tmp_path / "out" / f"{lang}.ner").startswith(
+            f"lrx:0.1|task:ner|lex:gatitos|pair:eng-{lang}"
+        )
+    assert not (tmp_path / "out" / "qqq.ner").exists()
