@@ -101,10 +101,21 @@ class SynthesisStats:
     inflected: int = 0
     paths: Counter[str] = field(default_factory=Counter)  # source tokens per matching path
     seconds: float = 0.0
+    # sentences by their own replaced ratio, in tenths: [0, 0.1), ..., [0.9, 1.0), and exactly 1.0 last
+    ratio_histogram: list[int] = field(default_factory=lambda: [0] * 11)
+    ratio_sum: float = 0.0
+
+    def add_sentence_ratio(self, replaced: int, size: int) -> None:
+        ratio = replaced / size if size else 0.0
+        self.ratio_sum += ratio
+        self.ratio_histogram[int(10 * ratio)] += 1
 
     @property
     def replaced_ratio(self) -> float:
         return self.replaced / self.tokens_in if self.tokens_in else 0.0
+
+    def _mean_sentence_ratio(self) -> float:
+        return self.ratio_sum / self.sentences_in if self.sentences_in else 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -117,6 +128,10 @@ class SynthesisStats:
             "replaced_ratio": round(self.replaced_ratio, 4),
             "inflected": self.inflected,
             "paths": {path: self.paths.get(path, 0) for path in PATHS},
+            "sentence_replaced_ratio": {
+                "mean": round(self._mean_sentence_ratio(), 4),
+                "histogram_by_tenths": list(self.ratio_histogram),
+            },
             "seconds": round(self.seconds, 3),
             "tokens_per_s": round(self.tokens_in / self.seconds) if self.seconds > 0 else 0,
         }
@@ -272,6 +287,7 @@ class Synthesizer:
                 replaced += n
             i += n
         stats.replaced += replaced
+        stats.add_sentence_ratio(replaced, len(tokens))
         if replaced < self.options.min_replaced:
             stats.filtered += 1
             return []
@@ -385,6 +401,7 @@ class Synthesizer:
         stats.sentences_in += 1
         stats.tokens_in += size
         stats.replaced += replaced
+        stats.add_sentence_ratio(replaced, size)
         if replaced < self.options.min_replaced:
             stats.filtered += 1
             return []

@@ -138,11 +138,23 @@ def test_min_replaced_filters_and_stats_add_up(ewe, conll_dev):
     assert sum(stats.paths[p] for p in PATHS) == stats.tokens_in
     assert stats.tokens_out == sum(len(s.tokens) for s in out)
     assert 0.2 < stats.replaced_ratio < 0.9
+    assert sum(stats.as_dict()["sentence_replaced_ratio"]["histogram_by_tenths"]) == len(sample)
     for s in out:
         assert len(s.tokens) == len(s.labels)
         for previous, label in zip(["O", *s.labels], s.labels, strict=False):
             if label.startswith("I-"):  # every I- continues a span of its own type
                 assert previous[2:] == label[2:], s
+
+
+def test_per_sentence_replaced_ratio_matches_an_independent_count(ewe, conll_dev):
+    sample = conll_dev[:300]
+    exact_only = SynthesisOptions(multiword=False, casefold=False, lemma=False)
+    synthesizer = Synthesizer(ewe, exact_only)
+    list(synthesizer.translate_all(sample))
+    ratios = [sum(bool(ewe.lookup(t, casefold=False)) for t in s.tokens) / len(s.tokens) for s in sample]
+    per_sentence = synthesizer.stats.as_dict()["sentence_replaced_ratio"]
+    assert per_sentence["mean"] == pytest.approx(sum(ratios) / len(ratios), abs=1e-4)
+    assert per_sentence["histogram_by_tenths"] == [sum(int(10 * r) == k for r in ratios) for k in range(11)]
 
 
 def test_bad_options_are_refused():
