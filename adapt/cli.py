@@ -134,12 +134,14 @@ def build_parser() -> argparse.ArgumentParser:
     sources.set_defaults(handler=cmd_lexicon_sources)
 
     from adapt.cli_inflect import add_inflect_commands
+    from adapt.cli_report import add_report_command
     from adapt.cli_synthesize import add_synthesize_command
     from adapt.cli_unimorph import add_unimorph_commands
 
     add_unimorph_commands(commands)
     add_inflect_commands(commands)
     add_synthesize_command(commands)
+    add_report_command(commands)
     return parser
 
 

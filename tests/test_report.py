@@ -1,0 +1,169 @@
+"""`lrx report`: a sweep directory of metrics.json / failed.json files -> Markdown table, report.md and a PNG."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from adapt.cli import main
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SIGNATURE = "lrx:0.1|task:ner|lex:gatitos|pair:eng-{lang}|morph:on|choice:weighted|unk:keep|min:0|seed:1"
+TEST_SETS = {"ee": "masakhaner2.0/ewe/test.txt", "lg": "masakhaner2.0/lug/test.txt"}
+# entity F1 (percent) per language and method; lg x pseudo_trans_train_en failed
+SCORES = {
+    ("ee", "zero_shot"): 42.1,
+    ("ee", "wang_plain"): 48.3,
+    ("ee", "pseudo_trans_train_en"): 51.2,
+    ("lg", "zero_shot"): 55.5,
+    ("lg", "wang_plain"): 58.9,
+}
+FAILED = ("lg", "pseudo_trans_train_en")
+
+
+def _entry(language: str, method: str, score: object, /, **changes: object) -> dict:
+    entry = {
+        "language": language,
+        "task": "ner",
+        "method": method,
+        "model": "e5_small",
+        "test_set": TEST_SETS[language],
+        "metric": "entity_f1",
+        "score": score,
+        "signature": SIGNATURE.format(lang=language),
+        "seconds": 812.5,
+    }
+    entry.update(changes)
+    return entry
+
+
+def _job(sweep: Path, language: str, method: str) -> Path:
+    """A job directory as Hydra leaves it (named by language and method, with its .hydra/ inside)."""
+    run = sweep / f"{language}_{method}"
+    (run / ".hydra").mkdir(parents=True, exist_ok=True)
+    (run / ".hydra" / "overrides.yaml").write_text(f"- language={language}\n- method={method}\n", encoding="utf-8")
+    return run
+
+
+@pytest.fixture
+def sweep(tmp_path: Path) -> Path:
+    """2 languages x 3 methods: five jobs with metrics.json, one with failed.json."""
+    root = tmp_path / "multirun" / "masakhaner_gatitos" / "2026-01-01_10-00-00"
+    for (language, method), score in SCORES.items():
+        metrics = [_entry(language, method, score)]
+        (_job(root, language, method) / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    failed = {
+        "language": FAILED[0],
+        "method": FAILED[1],
+        "error": "Traceback (most recent call last):\n  File ...\nRuntimeError: CUDA out of memory",
+    }
+    (_job(root, *FAILED) / "failed.json").write_text(json.dumps(failed), encoding="utf-8")
+    return root
+
+
+def _table_rows(markdown: str) -> dict[str, list[str]]:
+    """Markdown table lines -> {first cell: other cells}."""
+    rows = {}
+    for line in markdown.splitlines():
+        if line.startswith("| ") and not line.startswith("|---"):
+            cells = [cell.strip() for cell in line.strip("|").split("|")]
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_report_table_mean_row_markdown_file_and_png(sweep, capsys):
+    assert main(["report", str(sweep)]) == 0
+    captured = capsys.readouterr()
+    rows = _table_rows(captured.out)
+    assert rows["language"] == ["zero_shot", "wang_plain", "pseudo_trans_train_en"]
+    assert rows["ee"] == ["42.1", "48.3", "51.2"]
+    assert rows["lg"] == ["55.5", "58.9", "failed"]
+    # means over the languages with a score; where that is not every language, it says so
+    assert rows["**mean**"] == ["48.8", "53.6", "51.2 (1/2)"]
+    assert "## ner · entity_f1 · e5_small" in captured.out
+    assert "lg / pseudo_trans_train_en: RuntimeError: CUDA out of memory" in captured.out
+    assert "5 results from 5 runs, 1 failed" in captured.out
+    assert (sweep / "report.md").read_text(encoding="utf-8") == captured.out
+    png = sweep / "report.png"
+    assert png.read_bytes()[:8] == PNG_MAGIC and png.stat().st_size > 5_000
+    assert "report.png" in captured.err
+
+
+def test_report_json_into_another_directory(sweep, tmp_path, capsys):
+    out = tmp_path / "report-out"
+    assert main(["report", str(sweep), "--out", str(out), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    (table,) = printed["tables"]
+    assert (table["task"], table["metric"], table["model"]) == ("ner", "entity_f1", "e5_small")
+    assert table["rows"] == ["ee", "lg"]
+    assert table["scores"]["ee"] == {"zero_shot": 42.1, "wang_plain": 48.3, "pseudo_trans_train_en": 51.2}
+    assert table["scores"]["lg"]["pseudo_trans_train_en"] == "failed"
+    assert table["mean"]["zero_shot"]["score"] == pytest.approx(48.8)
+    assert table["mean"]["pseudo_trans_train_en"] == {"score": pytest.approx(51.2), "n": 1}
+    assert printed["failed"][0]["language"] == "lg" and printed["results"] == 5
+    assert (out / "report.md").is_file() and (out / "report.png").read_bytes()[:8] == PNG_MAGIC
+    assert not (sweep / "report.md").exists()
+
+
+def test_several_test_sets_tasks_and_fractions(tmp_path, capsys):
+    """A language with two test sets gets a row per set; another metric gets its own table and chart."""
+    root = tmp_path / "sweep"
+    entries = [
+        _entry("ee", "zero_shot", 0.4213, test_set="a"),
+        _entry("ee", "zero_shot", 0.5, test_set="b"),
+        _entry("ee", "zero_shot", 0.9, task="pos", metric="tag_accuracy"),
+    ]
+    (_job(root, "ee", "zero_shot") / "metrics.json").write_text(json.dumps(entries), encoding="utf-8")
+    assert main(["report", str(root)]) == 0
+    rows = _table_rows(capsys.readouterr().out)
+    assert rows["ee [a]"] == ["0.421"] and rows["ee [b]"] == ["0.500"]
+    assert rows["ee"] == ["0.900"]
+    assert sorted(p.name for p in root.glob("*.png")) == [
+        "report-ner-entity_f1-e5_small.png",
+        "report-pos-tag_accuracy-e5_small.png",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ('[{"language": "ee",', "not valid JSON"),
+        ('{"language": "ee"}', "expected a list"),
+        ('[{"language": "ee", "method": "zero_shot"}]', "entry 0: missing 'task'"),
+        (json.dumps([_entry("ee", "zero_shot", "high")]), "'score' must be a finite number"),
+        (json.dumps([_entry("ee", "zero_shot", 1.0, language="")]), "'language' must be a non-empty string"),
+    ],
+    ids=["truncated", "not-a-list", "missing-keys", "score-not-a-number", "empty-language"],
+)
+def test_malformed_metrics_file_is_an_error_naming_it(sweep, capsys, content, problem):
+    bad = _job(sweep, "wo", "zero_shot") / "metrics.json"
+    bad.write_text(content, encoding="utf-8")
+    assert main(["report", str(sweep)]) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and problem in err
+    assert not (sweep / "report.md").exists()
+
+
+def test_malformed_failed_file_names_it(sweep, capsys):
+    bad = _job(sweep, "wo", "zero_shot") / "failed.json"
+    bad.write_text('{"language": "wo"}', encoding="utf-8")
+    assert main(["report", str(sweep)]) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and "missing 'method', 'error'" in err
+
+
+def test_two_results_for_one_cell_name_both_files(sweep, capsys):
+    again = _job(sweep / "rerun", "ee", "zero_shot") / "metrics.json"
+    again.write_text(json.dumps([_entry("ee", "zero_shot", 40.0)]), encoding="utf-8")
+    assert main(["report", str(sweep)]) == 2
+    err = capsys.readouterr().err
+    assert str(again) in err and str(sweep / "ee_zero_shot" / "metrics.json") in err
+
+
+def test_a_directory_without_results_is_an_error(tmp_path, capsys):
+    assert main(["report", str(tmp_path)]) == 2
+    assert "no metrics.json or failed.json" in capsys.readouterr().err
+    assert main(["report", str(tmp_path / "missing")]) == 2
+    assert "not a directory" in capsys.readouterr().err
