@@ -1,17 +1,15 @@
 """Structured configs of `lrx-run`: the schema that `conf/` is checked against, one dataclass per axis.
 
-`conf/` stays plain YAML, one file per option (`conf/language/ee.yaml`, `conf/method/wang_plain.yaml`, ...),
-so that a linguist adds a language without touching Python. These dataclasses say what each file must hold:
+`conf/` stays plain YAML, one file per option (`conf/language/ee.yaml`, `conf/method/zero_shot.yaml`, ...), so
+that a linguist adds a language without touching Python. These dataclasses say what each file must hold:
 types are checked when Hydra merges a file into its schema, and `???` (MISSING) marks what has no sensible
 default (a language's code, a task's training file), so a forgotten key fails at the start of a run, naming
 the key, rather than hours later in the middle of a sweep.
 
-The schema reaches Hydra through the ConfigStore: importing this module registers it (`register_configs`).
-`conf/config.yaml` names it as `optional schema@_here_: config`, because `lrx-run` composes `conf/` whether or
-not this module was imported: without the import every file still composes, untyped; with it (`import
-adapt.config` before composing, as the tests do) the same files are typed and checked. The YAML files are
-therefore complete on their own: every schema field is written out in each of them (a test checks that),
-and the dataclass defaults here only document the usual values.
+The schema reaches Hydra through the ConfigStore: importing this module registers it (`register_configs`);
+`adapt/run.py` imports it, and `conf/config.yaml` names it as `schema@_here_: config`, so every run is typed
+and checked. Every schema field is still written out in each YAML file (a test checks that), so a file reads
+complete on its own; the dataclass defaults here only document the usual values.
 
 The choices (strings rather than enums, because `pseudo+en` and `intent_accuracy+slot_f1` are not Python
 identifiers) are checked by `validate`, for adapt/run.py to call once per run before any stage.

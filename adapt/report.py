@@ -31,7 +31,14 @@ FAILED_FILE = "failed.json"
 RESULT_KEYS = ("language", "task", "method", "model", "test_set", "metric", "score", "signature", "seconds")
 FAILED_KEYS = ("language", "method", "error")
 # column order: the baseline first, then the lexicon methods roughly by how much they add; others after
-METHOD_ORDER = ("zero_shot", "wang_plain", "pseudo_trans_train", "pseudo_trans_train_en", "pseudo_mlm", "label_distill")
+METHOD_ORDER = (
+    "zero_shot",
+    "pseudo_trans_train",
+    "lrx_trans_train",
+    "lrx_trans_train_en",
+    "pseudo_mlm",
+    "label_distill",
+)
 FAILED = "failed"
 
 

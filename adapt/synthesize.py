@@ -1,9 +1,11 @@
 """Synthesise pseudo task data for a target language: read English task data, translate it, write it back.
 
 `synthesize_file` is the one function behind `lrx synthesize` and the Hydra pipeline's synthesis stage. It
-loads the lexicon(s), and with morphology on an English analyser and the target's inflector, runs
-`lexicons.synthesis.Synthesizer` over the input, and writes the pseudo data in the input's own format, its
-first line a provenance signature, with a stats JSON next to it (`<out>.stats.json`).
+loads the lexicon(s), with lemma matching an English analyser and with morphology on too the target's
+inflector, runs `lexicons.synthesis.Synthesizer` over the input, and writes the pseudo data in the input's own
+format, its first line a provenance signature, with a stats JSON next to it (`<out>.stats.json`). With
+morphology off, lemma matches keep the target lemma as it stands; with lemma matching off (Wang et al.'s
+synthesis: exact, then lower-cased, single words) there is nothing to inflect.
 
 The target inflector, with morphology on: the UniMorph tables of the target language (`unimorph` names
 another table, e.g. `swc` for Swahili lexicons tagged `sw`/`swh`), answered from the table for lemmas it lists
@@ -47,6 +49,10 @@ def lrx_version() -> str:
     return ".".join(full.split(".")[:2])
 
 
+def _matching_flags(options: SynthesisOptions) -> tuple[tuple[str, bool], ...]:
+    return (("mw", options.multiword), ("cf", options.casefold), ("lemma", options.lemma))
+
+
 def signature(
     lexicons: Sequence[str], src: str, tgt: str, options: SynthesisOptions, *, morphology: bool, task: str
 ) -> str:
@@ -57,6 +63,8 @@ def signature(
         f"lex:{'+'.join(lexicons)}",
         f"pair:{src}-{tgt}",
         f"morph:{'on' if morphology else 'off'}",
+        # the matching paths, named only where one is switched off (Wang et al.'s synthesis: mw:off|lemma:off)
+        *(f"{flag}:off" for flag, on in _matching_flags(options) if not on),
         f"choice:{options.choice}",
         f"unk:{options.unknown}",
         f"min:{options.min_replaced}",
@@ -182,8 +190,17 @@ def synthesize_file(
     max_variants: int = 4,
     unimorph: str | None = None,
     lexicon_object: Lexicon | None = None,
+    multiword: bool = True,
+    casefold: bool = True,
+    lemma: bool = True,
 ) -> dict[str, Any]:
-    """Translate `input_path` (a `task` file) into `tgt` and write `out` and `<out>.stats.json`; the stats."""
+    """Translate `input_path` (a `task` file) into `tgt` and write `out` and `<out>.stats.json`; the stats.
+
+    The matching paths (`lexicons.synthesis.SynthesisOptions`): `multiword` entries first, the token exactly,
+    then `casefold`ed, then its `lemma` (the English analyser). `morphology` inflects lemma matches, so it has
+    no effect without `lemma` (the signature then says `morph:off`). Wang et al.'s synthesis is
+    `multiword=False, lemma=False, morphology=False`: exact, then lower-cased, single words.
+    """
     from adapt.tasks import TASKS
     from adapt.tasks import write_task
 
@@ -197,19 +214,24 @@ def synthesize_file(
         min_replaced=min_replaced,
         seed=seed,
         max_variants=max_variants,
+        multiword=multiword,
+        casefold=casefold,
+        lemma=lemma,
         label_scheme=LABEL_SCHEMES[task],
     )
+    morphology = morphology and lemma  # inflection applies to lemma matches only
     analyse = inflect = None
     target = None
-    if morphology:
+    if lemma:
         analyzer = _english_analyzer()
 
         def known(word: str) -> bool:
-            return bool(lex.lookup(word))
+            return lex.has(word)
 
         def analyse(word: str) -> list[tuple[str, str]]:
             return [(a.lemma, a.feats) for a in analyzer.analyse(word, known)]
 
+    if morphology:
         target = load_target_morphology(unimorph or tgt)
         inflect = target
     synthesizer = Synthesizer(lex, options, analyse=analyse, inflect=inflect)

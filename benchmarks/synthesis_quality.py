@@ -88,7 +88,7 @@ def main() -> None:
         morphology = load_target_morphology(unimorph) if unimorph else None
 
         def known(word: str, lexicon=lexicon) -> bool:
-            return bool(lexicon.lookup(word))
+            return lexicon.has(word)
 
         def analyse(word: str, known=known) -> list[tuple[str, str]]:
             return [(a.lemma, a.feats) for a in analyzer.analyse(word, known)]

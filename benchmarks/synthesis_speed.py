@@ -75,28 +75,45 @@ def main() -> None:
     morphology = load_target_morphology(args.unimorph)
 
     def known(word: str) -> bool:
-        return bool(lexicon.lookup(word))
+        return lexicon.has(word)
 
     def analyse(word: str) -> list[tuple[str, str]]:
         return [(a.lemma, a.feats) for a in analyzer.analyse(word, known)]
 
-    naive_best = lrx_best = float("inf")
+    naive_best = cold_best = warm_best = float("inf")
     for repeat in range(args.repeats):
         started = time.perf_counter()
         naive(sentences, table, repeat)
         naive_best = min(naive_best, time.perf_counter() - started)
+        started = time.perf_counter()  # the Synthesizer's setup (multiword trie) is inside the timing
         synthesizer = Synthesizer(
             lexicon, SynthesisOptions(seed=repeat, label_scheme="bio"), analyse=analyse, inflect=morphology
         )
+        for sentence in sentences:
+            synthesizer.translate(sentence)
+        cold_best = min(cold_best, time.perf_counter() - started)
         started = time.perf_counter()
         for sentence in sentences:
             synthesizer.translate(sentence)
-        lrx_best = min(lrx_best, time.perf_counter() - started)
+        warm_best = min(warm_best, time.perf_counter() - started)
     paths = dict(synthesizer.stats.paths)
-    print(f"CoNLL-2003 train: {len(sentences)} sentences, {tokens} tokens; {args.lexicon} eng-{args.lang}")
-    print(f"naive (dict + random.choice): {tokens / naive_best:>10,.0f} tokens/s")
-    print(f"lrx (multiword, casefold, lemma, morphology): {tokens / lrx_best:>10,.0f} tokens/s  paths {paths}")
-    print(f"ratio naive/lrx time: {lrx_best / naive_best:.2f}x (target <= 2)")
+    distinct = len({t for s in sentences for t in s.tokens})
+    print(
+        f"CoNLL-2003 train: {len(sentences)} sentences, {tokens} tokens ({distinct} distinct); "
+        f"{args.lexicon} eng-{args.lang}"
+    )
+    print(f"naive (dict + random.choice, table built beforehand): {tokens / naive_best:>12,.0f} tokens/s")
+    print(
+        f"lrx, first pass (every distinct token analysed, looked up, inflected): {tokens / cold_best:>12,.0f} tokens/s"
+    )
+    print(
+        f"lrx, second pass (per-token plans cached):                            {tokens / warm_best:>12,.0f} tokens/s"
+    )
+    print(f"paths (both passes): {paths}")
+    print(
+        f"time ratio lrx/naive: first pass {cold_best / naive_best:.2f}x, second pass {warm_best / naive_best:.2f}x "
+        "(target <= 2)"
+    )
 
     languages = load_source("gatitos").languages()
     if args.langs:

@@ -123,6 +123,11 @@ class Lexicon:
                 return n, _aggregate(hits)
         return 0, []
 
+    def has(self, phrase: str, *, casefold: bool = True) -> bool:
+        """Whether `phrase` has a translation (exactly, or case-folded): `lookup` without building results."""
+        exact, folded = self._index()
+        return phrase in exact or (casefold and phrase.casefold() in folded)
+
     def __contains__(self, phrase: object) -> bool:
         return isinstance(phrase, str) and phrase in self._index()[0]
 

@@ -159,19 +159,24 @@ class Synthesizer:
         self.inflect = inflect
         self.rng = random.Random(self.options.seed)
         self._stats = SynthesisStats()
-        # token -> (longest multiword entry that may start with it, its single-token match or None, and the
-        # translation itself where there is no choice to make: one translation of one word)
-        self._tokens: dict[str, tuple[int, _Match | None, str | None]] = {}
+        # token -> (the multiword trie node of its case-folded form, None if no entry starts with it; its
+        # single-token match or None; the translation itself where there is no choice to make: one
+        # translation of one word)
+        self._tokens: dict[str, tuple[dict | None, _Match | None, str | None]] = {}
         self._phrases: dict[str, _Match | None] = {}
-        # multiword entries indexed by their first word (case-folded): the longest n to try from there
-        self._longest_from: dict[str, int] = {}
+        # multiword entries as a trie of case-folded words (a node maps a word to the next node; the key ""
+        # marks that an entry ends there): most attempts stop at the second word without building a phrase
+        self._trie: dict[str, dict] = {}
+        # every source phrase, case-folded: a token none of whose forms is here needs no lookup at all
+        self._known = {entry.src.casefold() for entry in lexicon}
         if self.options.multiword:
             for entry in lexicon:
-                words = entry.src.split()
+                words = entry.src.casefold().split()
                 if len(words) > 1:
-                    first = words[0].casefold()
-                    if len(words) > self._longest_from.get(first, 1):
-                        self._longest_from[first] = len(words)
+                    node = self._trie
+                    for word in words:
+                        node = node.setdefault(word, {})
+                    node[""] = {}
         self._path_counts = [0] * len(PATHS)
 
     # -- matching --------------------------------------------------------------------------------------------
@@ -201,21 +206,29 @@ class Synthesizer:
         only = None
         if match is not None and len(match.targets) == 1 and len(match.targets[0]) == 1:
             only = match.targets[0][0]
-        plan = (self._longest_from.get(token.casefold(), 1), match, only)
+        plan = (self._trie.get(token.casefold()), match, only)
         self._tokens[token] = plan
         return plan
 
+    def knows(self, phrase: str) -> bool:
+        """Whether the lexicon has `phrase` (case-folded): a cheap test for callers such as an analyser's
+        choice among candidate lemmas."""
+        return phrase.casefold() in self._known
+
     def _resolve(self, token: str) -> _Match | None:
         """The single-token match: exact, case-folded, then lemma (inflected when possible)."""
-        found = self.lexicon.lookup(token, casefold=False)
-        if found:
-            return self._match(found, EXACT, token)
-        if self.options.casefold:
-            found = self.lexicon.lookup(token.casefold(), casefold=True)
+        if token.casefold() in self._known:
+            found = self.lexicon.lookup(token, casefold=False)
             if found:
-                return self._match(found, CASEFOLD, token)
+                return self._match(found, EXACT, token)
+            if self.options.casefold:
+                found = self.lexicon.lookup(token.casefold(), casefold=True)
+                if found:
+                    return self._match(found, CASEFOLD, token)
         if self.options.lemma and self.analyse is not None:
             for lemma, feats in self.analyse(token.lower() if self.options.casefold else token):
+                if lemma.casefold() not in self._known:
+                    continue
                 found = self.lexicon.lookup(lemma, casefold=self.options.casefold)
                 if not found:
                     continue
@@ -236,13 +249,31 @@ class Synthesizer:
             forms.append(Translation(form or t.tgt, t.weight, t.count, t.sources, t.pos))
         return self._match(forms, INFLECTED if changed else LEMMA, token)
 
+    def _multiword(self, tokens: Sequence[str], start: int, node: dict) -> tuple[int, _Match | None]:
+        """(length, match) of the longest multiword entry starting at `start` (`node`: the trie node of its
+        first word); (1, None) when there is none."""
+        ends: list[int] = []
+        j = start + 1
+        while j < len(tokens):
+            child = node.get(tokens[j].casefold())
+            if child is None:
+                break
+            node = child
+            j += 1
+            if "" in node:
+                ends.append(j - start)
+        for n in reversed(ends):
+            match = self._phrase(" ".join(tokens[start : start + n]))
+            if match is not None:
+                return n, match
+        return 1, None
+
     def _span(self, tokens: Sequence[str], start: int) -> tuple[int, _Match | None]:
         """(length, match) of the span starting at `start`: longest multiword entry first."""
-        token = tokens[start]
-        longest, match, _ = self._tokens.get(token) or self._token(token)
-        for n in range(min(longest, len(tokens) - start), 1, -1):
-            phrase = self._phrase(" ".join(tokens[start : start + n]))
-            if phrase is not None:
+        node, match, _ = self._tokens.get(tokens[start]) or self._token(tokens[start])
+        if node is not None:
+            n, phrase = self._multiword(tokens, start, node)
+            if n > 1:
                 return n, phrase
         return 1, match
 
@@ -272,13 +303,8 @@ class Synthesizer:
         replaced = 0
         i = 0
         size = len(tokens)
-        cache = self._tokens
         while i < size:
-            plan = cache.get(tokens[i]) or self._token(tokens[i])
-            if plan[0] > 1:
-                n, match = self._span(tokens, i)
-            else:
-                n, match = 1, plan[1]
+            n, match = self._span(tokens, i)
             spans.append((i, n, match))
             if match is None:
                 counts[UNKNOWN_PATH] += 1
@@ -338,8 +364,13 @@ class Synthesizer:
             plan = cache.get(token)
             if plan is None:
                 plan = self._token(token)
-            longest, match, only = plan
-            if longest == 1 and only is not None:  # the common case: one word, one translation
+            node, match, only = plan
+            n = 1
+            if node is not None:
+                n, phrase = self._multiword(tokens, i, node)
+                if n > 1:
+                    match, only = phrase, None
+            if only is not None:  # the common case: one word, one translation
                 counts[match.path] += 1
                 replaced += 1
                 add_token(only)
@@ -352,9 +383,6 @@ class Synthesizer:
                     add_label(label)
                 i += 1
                 continue
-            n = 1
-            if longest > 1:
-                n, match = self._span(tokens, i)
             if match is None:
                 counts[UNKNOWN_PATH] += 1
                 label = labels[i] if tagged else ""

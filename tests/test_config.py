@@ -37,7 +37,14 @@ GROUP_SCHEMAS = {
     "morphology": schema.MorphologyConfig,
 }
 MASAKHANER_LANGUAGES = ["ee", "lg", "luo", "pcm", "wo"]
-MASAKHANER_METHODS = ["zero_shot", "wang_plain", "pseudo_trans_train_en", "pseudo_mlm", "label_distill"]
+MASAKHANER_METHODS = [
+    "zero_shot",
+    "pseudo_trans_train",
+    "lrx_trans_train",
+    "lrx_trans_train_en",
+    "pseudo_mlm",
+    "label_distill",
+]
 
 
 def _compose(overrides: list[str], *, hydra_config: bool = False, conf: Path = CONF) -> DictConfig:
@@ -54,18 +61,18 @@ def _plain(cfg: DictConfig) -> dict[str, Any]:
 
 
 def test_language_method_model_overrides_compose_typed_and_derive_the_synthesis_keys():
-    cfg = _compose(["language=lg", "method=wang_plain", "model=tiny"])
+    cfg = _compose(["language=lg", "method=pseudo_trans_train", "model=tiny"])
     assert OmegaConf.get_type(cfg) is schema.Config
     assert OmegaConf.get_type(cfg.language) is schema.LanguageConfig
     assert OmegaConf.get_type(cfg.method.synthesis) is schema.MethodSynthesisConfig
     assert (cfg.language.code, cfg.language.iso639_3, cfg.language.unimorph) == ("lg", "lug", "lug")
     assert cfg.tgt == "lg" and cfg.src == "eng"
     assert cfg.lexicon._target_ == "lexicons.sources.gatitos.GatitosSource"
-    # wang_plain: exact then lower-cased single words, random choice, unknowns copied, no morphology even
-    # though morphology=on is the default
+    # pseudo_trans_train is Wang et al.'s recipe: exact then lower-cased single words, random choice, unknowns
+    # copied, no morphology even though morphology=on is the default; trained on the pseudo data alone
     assert cfg.morphology.enabled is True
     method = cfg.method
-    assert (method.name, method.train_on) == ("wang_plain", "pseudo+en")
+    assert (method.name, method.train_on) == ("pseudo_trans_train", "pseudo")
     assert method.synthesis.multiword is False and method.synthesis.lemma is False and method.synthesis.casefold
     assert (method.synthesis.choice, method.synthesis.unknown) == ("weighted", "keep")
     syn = cfg.synthesis
@@ -78,7 +85,20 @@ def test_language_method_model_overrides_compose_typed_and_derive_the_synthesis_
 
 def test_defaults_keep_the_keys_run_py_reads():
     cfg = _compose([])
-    assert cfg.tgt == "ee" and list(cfg.stages) == ["lexicon"]
+    # the default run: every stage (vocab, mlm and distill do nothing for the default method), NER
+    # CoNLL-2003 -> Ewe on 2,000 English sentences, lrx_trans_train_en, the tiny model
+    assert cfg.tgt == "ee" and list(cfg.stages) == [
+        "lexicon",
+        "synthesize",
+        "vocab",
+        "mlm",
+        "train",
+        "distill",
+        "evaluate",
+    ]
+    assert (cfg.task.name, cfg.method.name, cfg.model.name_or_path) == ("ner", "lrx_trans_train_en", "tiny")
+    assert cfg.task.max_train_sentences == 2000 and cfg.task.max_eval_sentences is None
+    schema.validate(cfg)
     assert _plain(cfg)["synthesis"] == {
         "task": "ner",
         "input": cfg.task.train,
@@ -113,13 +133,13 @@ def test_smoke_experiment_and_its_sweep_directories():
     params = cfg.hydra.sweeper.params
     assert params.language.split(",") == ["ee", "lg"] and params.method.split(",") == [
         "zero_shot",
-        "pseudo_trans_train_en",
+        "lrx_trans_train_en",
     ]
     assert cfg.hydra.sweep.dir.startswith("multirun/smoke/")
     # a job's directory is named by its language and method, not a job number
-    job = _compose(["+experiment=smoke", "language=lg", "method=pseudo_trans_train_en"], hydra_config=True)
-    assert job.hydra.sweep.subdir == "lg_pseudo_trans_train_en"
-    assert job.hydra.run.dir.endswith("_lg_pseudo_trans_train_en")
+    job = _compose(["+experiment=smoke", "language=lg", "method=lrx_trans_train_en"], hydra_config=True)
+    assert job.hydra.sweep.subdir == "lg_lrx_trans_train_en"
+    assert job.hydra.run.dir.endswith("_lg_lrx_trans_train_en")
 
 
 def test_masakhaner_experiment_every_job_composes_and_validates():
@@ -128,6 +148,8 @@ def test_masakhaner_experiment_every_job_composes_and_validates():
     assert params.language.split(",") == MASAKHANER_LANGUAGES
     assert params.method.split(",") == MASAKHANER_METHODS
     assert cfg.model.name_or_path == "e5_small" and cfg.model.tiny is None and cfg.task.name == "ner"
+    # the whole English training set and every stage (the default run's 2,000-sentence cap is lifted)
+    assert cfg.task.max_train_sentences is None and "mlm" in cfg.stages and "distill" in cfg.stages
     subdirs = set()
     for language in MASAKHANER_LANGUAGES:
         for method in MASAKHANER_METHODS:
@@ -139,7 +161,7 @@ def test_masakhaner_experiment_every_job_composes_and_validates():
                 "GatitosSource"
             )
             subdirs.add(job.hydra.sweep.subdir)
-    assert len(subdirs) == 25 and "pcm_label_distill" in subdirs
+    assert len(subdirs) == 30 and "pcm_label_distill" in subdirs
 
 
 @pytest.mark.parametrize("path", sorted(CONF.glob("experiment/*.yaml")), ids=lambda p: p.stem)
@@ -211,14 +233,14 @@ def test_each_option_file_writes_out_every_schema_key(group):
             same_keys(data["tiny"], tiny, f"{path.relative_to(CONF)}.tiny")
 
 
-def test_the_config_composes_the_same_without_the_schema(monkeypatch):
-    """`lrx-run` composes conf/ whether or not adapt.config was imported: same values either way."""
+def test_the_config_needs_the_schema(monkeypatch):
+    """conf/config.yaml names the schema without `optional`: the typed schema always applies (adapt/run.py
+    imports adapt.config), and composing without it is an error naming it rather than an untyped config."""
     overrides = ["language=pcm", "method=label_distill", "model=e5_small", "morphology=off", "task=pos"]
-    typed = _plain(_compose(overrides))
+    assert OmegaConf.get_type(_compose(overrides)) is schema.Config
     monkeypatch.delitem(ConfigStore.instance().repo, "schema")
-    untyped = _compose(overrides)
-    assert OmegaConf.get_type(untyped) is dict
-    assert _plain(untyped) == typed
+    with pytest.raises(ConfigCompositionException, match="schema"):
+        _compose(overrides)
 
 
 def test_required_values_raise_when_missing(tmp_path):
@@ -249,7 +271,10 @@ def test_types_are_checked_and_choices_validated():
         schema.validate(_compose(["task=pos", "task.metric=entity_f1"]))
     with pytest.raises(ValueError, match="no test set for task xsid"):
         schema.validate(_compose(["task=xsid", "stages=[lexicon,synthesize,train,evaluate]"]))
-    schema.validate(_compose(["task=xsid"]))  # synthesis alone needs no target test set
+    # the default stages evaluate, and no language has an xSID test set; synthesis alone needs none
+    with pytest.raises(ValueError, match="no test set for task xsid"):
+        schema.validate(_compose(["task=xsid"]))
+    schema.validate(_compose(["task=xsid", "stages=[lexicon,synthesize]"]))
     schema.validate(_compose(["task=pos", "language=wo", "stages=[evaluate]"]))
 
 
@@ -263,7 +288,8 @@ def test_every_lexicon_config_instantiates_offline(path, monkeypatch):
 def test_a_sweep_names_its_job_directories_by_language_and_method(mirror_env, tmp_path):
     sweep = tmp_path / "sweep"
     done = subprocess.run(
-        [sys.executable, "-m", "adapt.run", "-m", "language=ee,wo", "method=zero_shot", f"hydra.sweep.dir={sweep}"],
+        [sys.executable, "-m", "adapt.run", "-m", "language=ee,wo", "method=zero_shot", "stages=[lexicon]",
+         f"hydra.sweep.dir={sweep}"],
         capture_output=True, text=True, env=os.environ.copy(), cwd=tmp_path,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

@@ -12,15 +12,15 @@ from adapt.cli import main
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SIGNATURE = "lrx:0.1|task:ner|lex:gatitos|pair:eng-{lang}|morph:on|choice:weighted|unk:keep|min:0|seed:1"
 TEST_SETS = {"ee": "masakhaner2.0/ewe/test.txt", "lg": "masakhaner2.0/lug/test.txt"}
-# entity F1 (percent) per language and method; lg x pseudo_trans_train_en failed
+# entity F1 (percent) per language and method; lg x lrx_trans_train_en failed
 SCORES = {
     ("ee", "zero_shot"): 42.1,
-    ("ee", "wang_plain"): 48.3,
-    ("ee", "pseudo_trans_train_en"): 51.2,
+    ("ee", "pseudo_trans_train"): 48.3,
+    ("ee", "lrx_trans_train_en"): 51.2,
     ("lg", "zero_shot"): 55.5,
-    ("lg", "wang_plain"): 58.9,
+    ("lg", "pseudo_trans_train"): 58.9,
 }
-FAILED = ("lg", "pseudo_trans_train_en")
+FAILED = ("lg", "lrx_trans_train_en")
 
 
 def _entry(language: str, method: str, score: object, /, **changes: object) -> dict:
@@ -77,13 +77,13 @@ def test_report_table_mean_row_markdown_file_and_png(sweep, capsys):
     assert main(["report", str(sweep)]) == 0
     captured = capsys.readouterr()
     rows = _table_rows(captured.out)
-    assert rows["language"] == ["zero_shot", "wang_plain", "pseudo_trans_train_en"]
+    assert rows["language"] == ["zero_shot", "pseudo_trans_train", "lrx_trans_train_en"]
     assert rows["ee"] == ["42.1", "48.3", "51.2"]
     assert rows["lg"] == ["55.5", "58.9", "failed"]
     # means over the languages with a score; where that is not every language, it says so
     assert rows["**mean**"] == ["48.8", "53.6", "51.2 (1/2)"]
     assert "## ner · entity_f1 · e5_small" in captured.out
-    assert "lg / pseudo_trans_train_en: RuntimeError: CUDA out of memory" in captured.out
+    assert "lg / lrx_trans_train_en: RuntimeError: CUDA out of memory" in captured.out
     assert "5 results from 5 runs, 1 failed" in captured.out
     assert (sweep / "report.md").read_text(encoding="utf-8") == captured.out
     png = sweep / "report.png"
@@ -98,10 +98,10 @@ def test_report_json_into_another_directory(sweep, tmp_path, capsys):
     (table,) = printed["tables"]
     assert (table["task"], table["metric"], table["model"]) == ("ner", "entity_f1", "e5_small")
     assert table["rows"] == ["ee", "lg"]
-    assert table["scores"]["ee"] == {"zero_shot": 42.1, "wang_plain": 48.3, "pseudo_trans_train_en": 51.2}
-    assert table["scores"]["lg"]["pseudo_trans_train_en"] == "failed"
+    assert table["scores"]["ee"] == {"zero_shot": 42.1, "pseudo_trans_train": 48.3, "lrx_trans_train_en": 51.2}
+    assert table["scores"]["lg"]["lrx_trans_train_en"] == "failed"
     assert table["mean"]["zero_shot"]["score"] == pytest.approx(48.8)
-    assert table["mean"]["pseudo_trans_train_en"] == {"score": pytest.approx(51.2), "n": 1}
+    assert table["mean"]["lrx_trans_train_en"] == {"score": pytest.approx(51.2), "n": 1}
     assert printed["failed"][0]["language"] == "lg" and printed["results"] == 5
     assert (out / "report.md").is_file() and (out / "report.png").read_bytes()[:8] == PNG_MAGIC
     assert not (sweep / "report.md").exists()

@@ -19,7 +19,9 @@ CONF = Path(__file__).resolve().parents[1] / "conf"
 def test_compose_real_config_with_overrides(mirror_env, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
-        cfg = compose(config_name="config", overrides=["tgt=lug", "lexicon=gatitos", "lexicon.weight=2.0"])
+        cfg = compose(
+            config_name="config", overrides=["tgt=lug", "lexicon=gatitos", "lexicon.weight=2.0", "stages=[lexicon]"]
+        )
     assert cfg.lexicon._target_ == "lexicons.sources.gatitos.GatitosSource"
     results = run(cfg)
     assert results["lexicon"]["tgt"] == "lg" and results["lexicon"]["entries"] > 3_900
@@ -28,7 +30,7 @@ def test_compose_real_config_with_overrides(mirror_env, tmp_path, monkeypatch):
 
 def test_lrx_run_writes_a_run_directory(mirror_env, tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "adapt.run", "tgt=ee", f"hydra.run.dir={tmp_path / 'run'}"],
+        [sys.executable, "-m", "adapt.run", "tgt=ee", "stages=[lexicon]", f"hydra.run.dir={tmp_path / 'run'}"],
         capture_output=True, text=True, env=os.environ.copy(), cwd=tmp_path,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

@@ -1,0 +1,263 @@
+"""`lrx-run` end to end: every stage on a tiny model and slices of the real data (CoNLL-2003 English ->
+MasakhaNER 2.0), resuming, sweeps through the joblib and submitit launchers, a failing job, `lrx report`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from hydra import compose
+from hydra import initialize_config_dir
+
+import adapt.synthesize
+from adapt.cli import main as lrx
+from adapt.pipeline import STAGES
+from adapt.pipeline import PipelineError
+from adapt.pipeline import marker_path
+from adapt.pipeline import run_pipeline
+from adapt.pipeline import short_test_set_name
+from adapt.report import RESULT_KEYS
+from adapt.tasks import read_signature
+
+CONF = Path(__file__).resolve().parents[1] / "conf"
+# small enough for seconds per job on a CPU: 200 English sentences, 100 test sentences, a few steps
+SMALL = ["model=tiny", "task.max_train_sentences=200", "task.max_eval_sentences=100", "model.train.max_steps=8"]
+MASAKHANER = "https://raw.githubusercontent.com/masakhane-io/masakhane-ner/ba5843cd08aa491d5f96a5e809e71eb9ec461391"
+
+
+def _compose(overrides: list[str]):
+    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+        return compose(config_name="config", overrides=overrides)
+
+
+def _markers(run_dir: Path) -> dict[str, dict]:
+    return {stage: json.loads(marker_path(run_dir, stage).read_text(encoding="utf-8")) for stage in STAGES}
+
+
+def _ids(run_dir: Path) -> dict[str, str]:
+    return {stage: marker["id"] for stage, marker in _markers(run_dir).items()}
+
+
+def _sweep(cwd: Path, *overrides: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "adapt.run", "-m", *SMALL, *overrides],
+        capture_output=True, text=True, env=os.environ.copy(), cwd=cwd, timeout=400,
+    )  # fmt: skip
+
+
+def _report_rows(capsys: pytest.CaptureFixture, sweep: Path) -> dict[str, list[str]]:
+    """`lrx report SWEEP`'s Markdown table: language -> its cells, the header row under "language"."""
+    assert lrx(["report", str(sweep)]) == 0
+    rows = {}
+    for line in capsys.readouterr().out.splitlines():
+        if line.startswith("| ") and not line.startswith("| **mean**"):
+            cells = [cell.strip() for cell in line.strip("|").split("|")]
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_short_test_set_names():
+    assert short_test_set_name(f"{MASAKHANER}/MasakhaNER2.0/data/ewe/test.txt") == "masakhaner2/ewe/test"
+    ud = "https://raw.githubusercontent.com/UniversalDependencies/UD_Wolof-WTB/575a3ab6/wo_wtb-ud-test.conllu"
+    assert short_test_set_name(ud) == "ud/wolof-wtb/test"
+    xsid = "https://raw.githubusercontent.com/mainlp/xsid/761d926c/data/xSID-0.7/de-st.test.conll"
+    assert short_test_set_name(xsid) == "xsid/de-st/test"
+
+
+def test_a_run_writes_metrics_and_markers_then_skips_forces_and_resumes(mirror_env, tmp_path):
+    run_dir = tmp_path / "run"
+    cfg = _compose(SMALL)
+    start = time.perf_counter()
+    first = run_pipeline(cfg, run_dir)
+    first_seconds = time.perf_counter() - start
+    assert first.ran == list(STAGES) and first.skipped == []
+
+    metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+    assert len(metrics) == len(cfg.language.test_sets.ner) == 1  # one entry per test set
+    entry = metrics[0]
+    assert tuple(entry) == RESULT_KEYS
+    assert {k: entry[k] for k in ("language", "task", "method", "model", "test_set", "metric")} == {
+        "language": "ee",
+        "task": "ner",
+        "method": "lrx_trans_train_en",
+        "model": "tiny",
+        "test_set": "masakhaner2/ewe/test",
+        "metric": "entity_f1",
+    }
+    assert 0.0 <= entry["score"] <= 100.0 and entry["seconds"] > 0
+    assert entry["signature"] == read_signature(run_dir / "pseudo.ner")
+    assert entry["signature"].startswith("lrx:0.1|task:ner|lex:gatitos|pair:eng-ee|morph:on|choice:weighted")
+    assert first.metric == pytest.approx(entry["score"])
+    assert first["synthesize"]["sentences"] == first["synthesize"]["english_sentences"] == 200
+
+    markers = _markers(run_dir)
+    for stage, marker in markers.items():
+        assert marker["stage"] == stage and marker["seconds"] >= 0 and marker["did"] and marker["inputs"]["config"]
+    assert markers["mlm"]["did"] == "nothing: method.mlm is false"
+    # a stage names the ids of the stages it reads from
+    assert markers["train"]["inputs"]["synthesize"] == markers["synthesize"]["id"]
+    assert markers["evaluate"]["inputs"]["train"] == markers["train"]["id"]
+    assert "train" not in markers["distill"]["inputs"]  # nothing to distill: it depends on nothing
+    # save_model=false: the weights are gone, the rest stays
+    for name in ("encoder", "model"):
+        assert not (run_dir / name).exists()
+    assert (run_dir / "english.ner").is_file() and (run_dir / "lexicon_stats.json").is_file()
+    assert not list(run_dir.glob(".*tmp*"))
+
+    # the same run again: every stage is done, none runs
+    ids = _ids(run_dir)
+    start = time.perf_counter()
+    second = run_pipeline(cfg, run_dir)
+    assert time.perf_counter() - start < first_seconds / 2
+    assert second.ran == [] and second.skipped == list(STAGES)
+    assert _ids(run_dir) == ids and second.metric == first.metric
+    assert second["synthesize"]["sentences"] == 200  # results come from the markers
+
+    # force=true: every stage again, each with a new id
+    forced = run_pipeline(_compose([*SMALL, "force=true"]), run_dir)
+    assert forced.ran == list(STAGES)
+    assert all(_ids(run_dir)[stage] != ids[stage] for stage in STAGES)
+
+    # resume: a run killed while training leaves no train marker; train, and evaluate (which reads its model),
+    # run again, nothing else. save_model=true keeps the weights this time
+    ids = _ids(run_dir)
+    marker_path(run_dir, "train").unlink()
+    resumed = run_pipeline(_compose([*SMALL, "save_model=true"]), run_dir)
+    assert resumed.ran == ["train", "evaluate"]
+    after = _ids(run_dir)
+    assert {s: after[s] for s in STAGES if s not in resumed.ran} == {s: ids[s] for s in STAGES if s not in resumed.ran}
+    assert (run_dir / "model" / "config.json").is_file() and (run_dir / "model" / "lrx.json").is_file()
+    assert not (run_dir / "failed.json").exists()
+
+    # changed inputs: another seed changes synthesis, hence everything that reads it
+    reseeded = run_pipeline(_compose([*SMALL, "seed=2"]), run_dir)
+    assert reseeded.ran == ["synthesize", "train", "evaluate"]
+
+
+def test_one_stage_reads_earlier_outputs_or_says_what_is_missing(mirror_env, tmp_path):
+    run_dir = tmp_path / "run"
+    missing = r"stage train reads what stage synthesize makes.*add synthesize to stages \(stages=\[synthesize,train\]\)"
+    with pytest.raises(PipelineError, match=missing):
+        run_pipeline(_compose([*SMALL, "stages=[train]"]), run_dir)
+    failed = json.loads((run_dir / "failed.json").read_text(encoding="utf-8"))
+    assert (failed["language"], failed["method"]) == ("ee", "lrx_trans_train_en")
+    assert "PipelineError" in failed["error"] and not (run_dir / "stages").exists()
+
+    assert run_pipeline(_compose([*SMALL, "stages=[synthesize]"]), run_dir).ran == ["synthesize"]
+    assert not (run_dir / "lexicon_stats.json").exists() and (run_dir / "pseudo.ner").is_file()
+    trained = run_pipeline(_compose([*SMALL, "stages=[train]", "save_model=false"]), run_dir)
+    assert trained.ran == ["train"] and trained["train"]["train_sentences"] == 400  # pseudo + English
+    assert (run_dir / "model" / "config.json").is_file()  # kept: the run did not evaluate
+    assert not (run_dir / "failed.json").exists()  # the earlier attempt's record goes with a success
+
+
+def test_the_vocab_stage_is_not_built_yet(mirror_env, tmp_path):
+    with pytest.raises(PipelineError, match="vocab stage: not yet built"):
+        run_pipeline(_compose([*SMALL, "method.vocab=true"]), tmp_path / "run")
+    assert not (tmp_path / "run" / "stages").exists()  # refused before any stage ran
+
+
+def test_wang_and_lrx_synthesis_options_reach_synthesize_file(mirror_env, tmp_path, monkeypatch):
+    calls: dict[str, dict] = {}
+    real = adapt.synthesize.synthesize_file
+
+    def spy(task, input_path, tgt, lexicon, out, **options):
+        calls[Path(out).parent.name] = options
+        return real(task, input_path, tgt, lexicon, out, **options)
+
+    monkeypatch.setattr(adapt.synthesize, "synthesize_file", spy)
+    stats = {}
+    for method in ("pseudo_trans_train", "lrx_trans_train"):
+        # Luganda has a UniMorph table: lrx's synthesis inflects, Wang et al.'s does not
+        cfg = _compose([*SMALL, f"method={method}", "language=lg", "stages=[synthesize]"])
+        stats[method] = run_pipeline(cfg, tmp_path / method)["synthesize"]
+    wang, lrx_options = calls["pseudo_trans_train"], calls["lrx_trans_train"]
+    assert (wang["multiword"], wang["casefold"], wang["lemma"], wang["morphology"]) == (False, True, False, False)
+    assert (lrx_options["multiword"], lrx_options["lemma"], lrx_options["morphology"]) == (True, True, True)
+    assert wang["choice"] == lrx_options["choice"] == "weighted" and wang["unknown"] == "keep"
+    assert stats["pseudo_trans_train"]["signature"] == (
+        "lrx:0.1|task:ner|lex:gatitos|pair:eng-lg|morph:off|mw:off|lemma:off|choice:weighted|unk:keep|min:0|seed:1"
+    )
+    assert stats["lrx_trans_train"]["signature"] == (
+        "lrx:0.1|task:ner|lex:gatitos|pair:eng-lg|morph:on|choice:weighted|unk:keep|min:0|seed:1"
+    )
+    paths = {method: s["paths"] for method, s in stats.items()}
+    assert paths["pseudo_trans_train"]["multiword"] == paths["pseudo_trans_train"]["lemma"] == 0
+    assert paths["pseudo_trans_train"]["inflected"] == 0
+    assert paths["lrx_trans_train"]["lemma"] + paths["lrx_trans_train"]["inflected"] > 0
+    assert stats["lrx_trans_train"]["replaced"] > stats["pseudo_trans_train"]["replaced"]
+
+
+@pytest.mark.parametrize("launcher", ["joblib", "submitit_local"])
+def test_a_sweep_of_two_languages_and_two_methods_and_its_report(mirror_env, tmp_path, capsys, launcher):
+    sweep = tmp_path / "sweep"
+    overrides = [f"hydra/launcher={launcher}", "language=ee,wo", "method=zero_shot,pseudo_trans_train"]
+    if launcher == "joblib":
+        overrides.append("hydra.launcher.n_jobs=2")
+    done = _sweep(tmp_path, *overrides, f"hydra.sweep.dir={sweep}")
+    assert done.returncode == 0, done.stderr[-3000:]
+    jobs = sorted(p.name for p in sweep.iterdir() if p.is_dir() and not p.name.startswith("."))
+    assert jobs == ["ee_pseudo_trans_train", "ee_zero_shot", "wo_pseudo_trans_train", "wo_zero_shot"]
+    for job in jobs:
+        language, method = job.split("_", 1)
+        (entry,) = json.loads((sweep / job / "metrics.json").read_text(encoding="utf-8"))
+        assert (entry["language"], entry["method"], entry["model"]) == (language, method, "tiny")
+        assert (sweep / job / "stages" / "evaluate.json").is_file()
+    rows = _report_rows(capsys, sweep)
+    assert rows["language"] == ["zero_shot", "pseudo_trans_train"]
+    for language in ("ee", "wo"):
+        assert len(rows[language]) == 2 and all(cell.replace(".", "").isdigit() for cell in rows[language])
+
+
+def test_a_failing_job_leaves_failed_json_and_the_others_finish(mirror_env, tmp_path, capsys):
+    # a language file, found through an extra config directory, whose test set is not in the mirror
+    extra = tmp_path / "conf" / "language"
+    extra.mkdir(parents=True)
+    broken = yaml.safe_load((CONF / "language" / "wo.yaml").read_text(encoding="utf-8"))
+    broken["test_sets"]["ner"] = [f"{MASAKHANER}/MasakhaNER2.0/data/wol/no-such-file.txt"]
+    (extra / "wo_missing.yaml").write_text(yaml.safe_dump(broken), encoding="utf-8")
+    sweep = tmp_path / "sweep"
+    done = _sweep(
+        tmp_path,
+        "hydra/launcher=local",
+        f"hydra.searchpath=[file://{tmp_path / 'conf'}]",
+        "language=ee,wo_missing",
+        "method=zero_shot",
+        f"hydra.sweep.dir={sweep}",
+    )
+    # Hydra raises the job's error once every job of the sweep has run: the exit status says a job failed
+    assert done.returncode != 0 and "no-such-file.txt" in done.stderr
+    assert (sweep / "ee_zero_shot" / "metrics.json").is_file()
+    failed = json.loads((sweep / "wo_zero_shot" / "failed.json").read_text(encoding="utf-8"))
+    assert (failed["language"], failed["method"]) == ("wo", "zero_shot")
+    assert "FetchError" in failed["error"] and "not in the mirror" in failed["error"]
+    assert not (sweep / "wo_zero_shot" / "metrics.json").exists()
+    assert not (sweep / "wo_zero_shot" / "stages").exists()  # it failed before training, in seconds
+    rows = _report_rows(capsys, sweep)
+    assert rows["wo"] == ["failed"] and rows["ee"][0].replace(".", "").isdigit()
+
+
+def test_mlm_and_distillation_on_pseudo_and_bible_text(mirror_env, tmp_path):
+    # pseudo_mlm with distillation on top: every stage does something
+    run_dir = tmp_path / "run"
+    result = run_pipeline(_compose([*SMALL, "method=pseudo_mlm", "method.distill=true"]), run_dir)
+    assert result.ran == list(STAGES)
+    synthesized = result["synthesize"]
+    # pseudo-monolingual text keeps the sentences with at least 3 translated words; Ewe has its New Testament
+    assert 0 < synthesized["pseudo_text"]["sentences"] < 200 and "min:3" in synthesized["pseudo_text"]["signature"]
+    assert synthesized["monolingual_sentences"] == 200  # capped by task.max_train_sentences, as the English
+    assert result["mlm"]["steps"] == 8 and result["mlm"]["new_lm_head"] is True  # a bare tiny BERT: a new head
+    assert result["distill"]["distilled_sentences"] == synthesized["pseudo_text"]["sentences"] + 200
+    markers = _markers(run_dir)
+    assert markers["train"]["inputs"]["mlm"] == markers["mlm"]["id"]
+    assert markers["evaluate"]["inputs"]["distill"] == markers["distill"]["id"]
+    (entry,) = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+    assert entry["method"] == "pseudo_mlm" and entry["signature"] == read_signature(run_dir / "pseudo.ner")
+    for name in ("encoder", "mlm", "model", "student"):
+        assert not (run_dir / name).exists()
