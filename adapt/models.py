@@ -37,6 +37,15 @@ def hub_offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUE
 
 
+def quiet_transformers() -> None:
+    """transformers prints a load report for every freshly initialised head and a progress bar per saved
+    shard: noise in a sweep's logs (lrx logs what it builds, trains and where it saves)."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
 def build_tiny_encoder(
     texts: Iterable[str],
     out_dir: Path,
@@ -58,6 +67,8 @@ def build_tiny_encoder(
     the same model, byte for byte. Runs in seconds, which is its purpose: tests and smoke runs.
     """
     import torch
+
+    quiet_transformers()
     from tokenizers import Tokenizer
     from tokenizers import normalizers
     from tokenizers import pre_tokenizers
@@ -132,6 +143,7 @@ def prepare_encoder(
     is a masked LM keeps its LM head (continued masked-LM training starts from it); other checkpoints are
     saved as the bare encoder.
     """
+    quiet_transformers()
     out_dir = Path(out_dir)
     if name_or_path == TINY:
         if texts is None:

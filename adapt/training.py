@@ -73,6 +73,9 @@ def _start(settings: TrainSettings) -> torch.device:
     import numpy as np
     import torch
 
+    from adapt.models import quiet_transformers
+
+    quiet_transformers()
     random.seed(settings.seed)
     np.random.seed(settings.seed)
     torch.manual_seed(settings.seed)
