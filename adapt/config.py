@@ -35,6 +35,8 @@ TRAIN_ON = ("en", "pseudo", "pseudo+en")
 SYNTHESIS_CHOICES = ("weighted", "frequent", "all")
 SYNTHESIS_UNKNOWN = ("keep", "drop", "entities")
 INFLECTOR_METHODS = ("rules", "neural", "auto")
+# as in adapt.vocab.MODEL_TYPES: the sentencepiece model types that propose words for the vocab stage
+VOCAB_MODEL_TYPES = ("unigram", "bpe")
 
 
 @dataclass
@@ -134,7 +136,7 @@ class MethodConfig:
     synthesis: MethodSynthesisConfig = field(default_factory=MethodSynthesisConfig)
     mlm: bool = False  # continue masked-LM training on pseudo monolingual text before fine-tuning
     distill: bool = False  # a teacher labels target monolingual text; a student trains on its labels
-    vocab: bool = False  # add lexicon target words to the tokenizer's vocabulary
+    vocab: bool = False  # add frequent target words to the tokenizer (the vocab stage; `vocab.*` says how)
 
 
 @dataclass
@@ -171,6 +173,18 @@ class SynthesisConfig:
 
 
 @dataclass
+class VocabConfig:
+    """The `vocab` stage (`method.vocab`): which target words join the encoder's tokenizer (adapt/vocab.py)."""
+
+    pieces: int = 2000  # at most this many new tokens
+    # the sentencepiece model trained on the run's target text whose whole-word pieces are the candidates
+    model_type: str = "unigram"  # unigram | bpe
+    vocab_size: int = 8000  # its vocabulary size (an upper bound: a small text gets fewer pieces)
+    min_frequency: int = 3  # a word must occur this often in the target text to be added
+    seed: int = II("seed")
+
+
+@dataclass
 class Config:
     """The whole of `lrx-run`'s config (the `hydra` section aside, which Hydra adds)."""
 
@@ -187,7 +201,11 @@ class Config:
     force: bool = False  # redo a stage whose output is already in the run directory
     save_model: bool = False  # keep the fine-tuned weights in the run directory (hundreds of MB each)
     seed: int = 1
+    # other methods run on the same language, task, model and seed, in compare/<method>/ of the run directory,
+    # and printed beside the run's own score (the main job compares with zero_shot); sweeps leave it empty
+    compare_with: list[str] = field(default_factory=list)
     synthesis: SynthesisConfig = field(default_factory=SynthesisConfig)
+    vocab: VocabConfig = field(default_factory=VocabConfig)
 
 
 # (group, name) -> schema; `schema/config` is the one conf/config.yaml names, the per-axis ones are for a
@@ -225,6 +243,9 @@ def validate(cfg: DictConfig) -> None:
     _choice(cfg.method.synthesis.choice, SYNTHESIS_CHOICES, "method.synthesis.choice")
     _choice(cfg.method.synthesis.unknown, SYNTHESIS_UNKNOWN, "method.synthesis.unknown")
     _choice(cfg.morphology.inflector.method, INFLECTOR_METHODS, "morphology.inflector.method")
+    _choice(cfg.vocab.model_type, VOCAB_MODEL_TYPES, "vocab.model_type")
+    if cfg.vocab.pieces < 0 or cfg.vocab.vocab_size < 1 or cfg.vocab.min_frequency < 1:
+        raise ValueError("vocab.pieces must be >= 0, vocab.vocab_size and vocab.min_frequency >= 1")
     if cfg.model.name_or_path == "tiny" and cfg.model.tiny is None:
         raise ValueError("model.name_or_path is tiny but model.tiny (its sizes) is null")
     if "evaluate" in cfg.stages and not cfg.language.test_sets.get(cfg.task.name):

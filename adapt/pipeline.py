@@ -10,13 +10,16 @@ One run is one language x task x model x method; everything it makes goes into i
   unlabelled target text (MLM, distillation), pseudo-monolingual text (the same English sentences translated,
   those with fewer than 3 translated words left out, as Wang et al. do) as `pseudo_text.txt`, and the
   language's real monolingual text (its Bibles, `language.monolingual`; the first `task.max_train_sentences`
-  verses when set) as `monolingual.txt`.
-- `vocab`: adding lexicon words to the tokenizer's vocabulary (`method.vocab`): not built yet.
-- `mlm` (`method.mlm`): prepares the encoder (`encoder/`) and continues masked-LM training on the target text
-  (`mlm/`).
+  verses when set) as `monolingual.txt`. A method that extends the vocabulary needs that text too.
+- `vocab` (`method.vocab`): prepares the encoder and adds frequent target words of the run's target text (pseudo
+  data, pseudo-monolingual and monolingual text) to its tokenizer, with embeddings from the lexicon's English
+  words or the words' old pieces (`adapt.vocab.extend_vocabulary`, settings `vocab.*`): `encoder/`.
+- `mlm` (`method.mlm`): continues masked-LM training on the target text (`mlm/`) from `encoder/` (prepared
+  here unless the vocab stage prepared it).
 - `train`: fine-tunes on what `method.train_on` says (`en`, `pseudo`, `pseudo+en`) from the prepared encoder
-  (`mlm/` after MLM, else `encoder/`, prepared here): `model/`. A tiny encoder's vocabulary is trained on the
-  English, pseudo and monolingual text of the run, never on test data.
+  (`mlm/` after MLM, else `encoder/`, prepared here unless vocab or mlm did): `model/`. The encoder is prepared
+  by the first stage that needs it (`Context.encoder_stage`): vocab, else mlm, else train. A tiny encoder's
+  vocabulary is trained on the English, pseudo and monolingual text of the run, never on test data.
 - `distill` (`method.distill`): the trained model labels the target text; a student (from the same encoder)
   trains on those labels plus the training data: `student/`, the final model.
 - `evaluate`: every test set of the language for the task: `metrics.json`, a list of entries
@@ -199,7 +202,16 @@ class Context:
 
     @property
     def needs_target_text(self) -> bool:
-        return bool(self.method.mlm or self.method.distill)
+        """Whether the method reads unlabelled target text (MLM, distillation, vocabulary extension)."""
+        return bool(self.method.mlm or self.method.distill or self.method.vocab)
+
+    @property
+    def encoder_stage(self) -> str:
+        """The stage that prepares `encoder/`: vocab when the method extends the vocabulary (the encoder the
+        later stages read is the extended one), else the first stage that reads it (mlm, else train)."""
+        if self.method.vocab:
+            return "vocab"
+        return "mlm" if self.method.mlm else "train"
 
     @property
     def base_dir(self) -> Path:
@@ -384,21 +396,80 @@ def run_synthesize(ctx: Context) -> tuple[str, dict[str, Any]]:
     return "; ".join(did), result
 
 
-def run_vocab(ctx: Context) -> tuple[str, dict[str, Any]]:
-    if ctx.method.vocab:
-        raise PipelineError(
-            "vocab stage: not yet built (method.vocab=true adds lexicon target words to the tokenizer's "
-            "vocabulary, which a later issue implements)"
-        )
-    return "nothing: method.vocab is false", {}
-
-
 def _model_config(ctx: Context) -> dict[str, Any]:
     return {"model": _plain(ctx.cfg.model), "seed": ctx.cfg.seed}
 
 
-def _prepare_encoder(ctx: Context) -> dict[str, Any]:
-    """The configured encoder in `encoder/`; a tiny one's vocabulary from the run's own text (no test data)."""
+def _vocab_settings(ctx: Context) -> Any:
+    from adapt.vocab import VocabSettings
+
+    v = ctx.cfg.vocab
+    return VocabSettings(
+        pieces=int(v.pieces),
+        model_type=str(v.model_type),
+        vocab_size=int(v.vocab_size),
+        min_frequency=int(v.min_frequency),
+        seed=int(v.seed),
+    )
+
+
+def _vocab_config(ctx: Context) -> dict[str, Any]:
+    """What the extended encoder depends on: the encoder (not the fine-tuning settings), the vocab settings and
+    the lexicon that initialises embeddings. Without method.vocab just that (the marker of a stage that did
+    nothing)."""
+    if not ctx.method.vocab:
+        return {"vocab": False}
+    model = ctx.cfg.model
+    encoder = {"name_or_path": model.name_or_path, "tiny": _plain(model.tiny), "max_length": model.max_length}
+    return {
+        "vocab": True,
+        "encoder": encoder,
+        "seed": ctx.cfg.seed,
+        "settings": _plain(ctx.cfg.vocab),
+        **_lexicon_config(ctx),
+    }
+
+
+def run_vocab(ctx: Context) -> tuple[str, dict[str, Any]]:
+    """Prepare the encoder, then extend its vocabulary with target words (adapt/vocab.py) into `encoder/`."""
+    from adapt.vocab import extend_vocabulary
+
+    if not ctx.method.vocab:
+        return "nothing: method.vocab is false", {}
+    pseudo = _texts(ctx.pseudo()) if ctx.uses_pseudo else []
+    target = _texts(ctx.target_text())
+    texts = pseudo + target
+    if not texts:
+        raise PipelineError(f"vocab: no target-language text in {ctx.pseudo_path.name}, {PSEUDO_TEXT} or {MONOLINGUAL}")
+    english = {word for s in ctx.english() for word in s.tokens}
+    _, lexicon = ctx.lexicon()
+    base = ctx.path(f".{ENCODER}.base")
+    try:
+        encoder = _prepare_encoder(ctx, base)
+        with atomic_dir(ctx.path(ENCODER)) as tmp:
+            stats = extend_vocabulary(
+                base,
+                tmp,
+                texts,
+                lexicon=lexicon,
+                exclude=english,
+                measure=pseudo or None,
+                settings=_vocab_settings(ctx),
+            )
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    before, after = stats["tokens_per_word"]["before"], stats["tokens_per_word"]["after"]
+    on = "pseudo data" if pseudo else "target text"
+    did = (
+        f"added {stats['added']} target words ({stats['init']['lexicon']} initialised from the lexicon); "
+        f"tokens per word on the {on} {before:.3f} -> {after:.3f}"
+    )
+    return did, {**encoder, **stats, "measured_on": on}
+
+
+def _prepare_encoder(ctx: Context, out: Path | None = None) -> dict[str, Any]:
+    """The configured encoder in `out` (default `encoder/`); a tiny one's vocabulary from the run's own text (no
+    test data)."""
     from adapt.models import prepare_encoder
 
     model = ctx.cfg.model
@@ -420,7 +491,7 @@ def _prepare_encoder(ctx: Context) -> dict[str, Any]:
             "max_position": max(256, int(model.max_length)),
             "seed": int(ctx.cfg.seed),
         }
-    with atomic_dir(ctx.path(ENCODER)) as tmp:
+    with atomic_dir(out or ctx.path(ENCODER)) as tmp:
         prepare_encoder(str(model.name_or_path), tmp, texts=texts, **options)
     return {"encoder": str(model.name_or_path), "vocabulary_texts": None if texts is None else len(texts)}
 
@@ -430,7 +501,7 @@ def run_mlm(ctx: Context) -> tuple[str, dict[str, Any]]:
 
     if not ctx.method.mlm:
         return "nothing: method.mlm is false", {}
-    encoder = _prepare_encoder(ctx)
+    encoder = _prepare_encoder(ctx) if ctx.encoder_stage == "mlm" else {}
     texts = _texts(ctx.target_text())
     if not texts:
         raise PipelineError(f"mlm: no target-language text in {PSEUDO_TEXT} or {MONOLINGUAL}")
@@ -463,9 +534,7 @@ def _finetune(ctx: Context, base: Path, train: Sequence[Sentence], labels: dict[
 
 
 def run_train(ctx: Context) -> tuple[str, dict[str, Any]]:
-    encoder: dict[str, Any] = {}
-    if not ctx.method.mlm:
-        encoder = _prepare_encoder(ctx)
+    encoder = _prepare_encoder(ctx) if ctx.encoder_stage == "train" else {}
     train = ctx.training_data()
     labels = _labels(ctx, train)
     stats = _finetune(ctx, ctx.base_dir, train, labels, ctx.path(MODEL))
@@ -600,21 +669,33 @@ def _none(ctx: Context) -> list[str]:
     return []
 
 
+def _mlm_outputs(ctx: Context) -> list[str]:
+    if not ctx.method.mlm:
+        return []
+    return [ENCODER, MLM] if ctx.encoder_stage == "mlm" else [MLM]
+
+
 STAGE_LIST: tuple[Stage, ...] = (
     Stage("lexicon", run_lexicon, _none, _lexicon_config, lambda ctx: ["lexicon_stats.json"]),
     Stage("synthesize", run_synthesize, _none, _synthesize_config, _synthesize_outputs),
-    Stage("vocab", run_vocab, _none, lambda ctx: {"vocab": bool(ctx.method.vocab)}, lambda ctx: []),
+    Stage(
+        "vocab",
+        run_vocab,
+        lambda ctx: ["synthesize"] if ctx.method.vocab else [],
+        _vocab_config,
+        lambda ctx: [ENCODER] if ctx.method.vocab else [],
+    ),
     Stage(
         "mlm",
         run_mlm,
-        lambda ctx: ["synthesize"] if ctx.method.mlm else [],
+        lambda ctx: ["synthesize", "vocab"] if ctx.method.mlm else [],
         lambda ctx: {"mlm": bool(ctx.method.mlm), **(_model_config(ctx) if ctx.method.mlm else {})},
-        lambda ctx: [ENCODER, MLM] if ctx.method.mlm else [],
+        _mlm_outputs,
     ),
     Stage(
         "train",
         run_train,
-        lambda ctx: ["synthesize", "mlm"],
+        lambda ctx: ["synthesize", "vocab", "mlm"],
         lambda ctx: {
             **_model_config(ctx),
             "task": ctx.task,
@@ -622,12 +703,12 @@ STAGE_LIST: tuple[Stage, ...] = (
             "train_on": str(ctx.method.train_on),
             "mlm": bool(ctx.method.mlm),
         },
-        lambda ctx: [MODEL] if ctx.method.mlm else [ENCODER, MODEL],
+        lambda ctx: [ENCODER, MODEL] if ctx.encoder_stage == "train" else [MODEL],
     ),
     Stage(
         "distill",
         run_distill,
-        lambda ctx: ["synthesize", "mlm", "train"] if ctx.method.distill else [],
+        lambda ctx: ["synthesize", "vocab", "mlm", "train"] if ctx.method.distill else [],
         lambda ctx: {"distill": bool(ctx.method.distill), **(_model_config(ctx) if ctx.method.distill else {})},
         lambda ctx: [STUDENT] if ctx.method.distill else [],
     ),
@@ -761,8 +842,6 @@ def _preflight(ctx: Context, todo: Sequence[str]) -> None:
     from lexicons.fetch import fetch
 
     cfg = ctx.cfg
-    if "vocab" in todo and ctx.method.vocab:
-        run_vocab(ctx)  # raises: not built yet
     urls: list[str] = []
     if "synthesize" in todo:
         if "://" in cfg.synthesis.input:

@@ -24,7 +24,9 @@ from adapt.pipeline import STAGES
 from adapt.pipeline import RunResult
 from adapt.pipeline import run_pipeline
 
-__all__ = ["STAGES", "main", "run"]
+__all__ = ["STAGES", "compare", "main", "run"]
+
+CONF = Path(__file__).resolve().parents[1] / "conf"
 
 
 def run_dir() -> Path:
@@ -38,6 +40,45 @@ def run(cfg: DictConfig) -> RunResult:
     return run_pipeline(cfg, run_dir())
 
 
+def in_sweep() -> bool:
+    """Whether this job is one of a `--multirun` sweep: there the methods are an axis of the sweep, and
+    `compare_with` (meant for a single run) would train the compared methods once per job."""
+    from hydra.types import RunMode
+
+    return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
+
+
+def with_method(cfg: DictConfig, method: str) -> DictConfig:
+    """`cfg` with `conf/method/<method>.yaml` in place of its method (what `method=<method>` would compose)."""
+    path = CONF / "method" / f"{method}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in (CONF / "method").glob("*.yaml")))
+        raise ValueError(f"compare_with: no method {method!r} (conf/method has {known})")
+    # every method file writes out all of the method's keys, so a merge replaces the method whole
+    return OmegaConf.merge(cfg, {"method": OmegaConf.load(path), "compare_with": []})
+
+
+def compare(cfg: DictConfig, result: RunResult) -> list[tuple[str, float]]:
+    """Run each method of `compare_with` on the same language, task, model and seed, in `compare/<method>/`
+    of the run directory (a pipeline run of its own: it resumes and records failure the same way); the main
+    metric of every method, the run's own first. This is how the main job shows a gain in one command."""
+    rows = [(str(cfg.method.name), result.metric)]
+    for method in cfg.compare_with:
+        other = run_pipeline(with_method(cfg, method), result.run_dir / "compare" / method)
+        rows.append((method, other.metric))
+    return rows
+
+
+def print_comparison(rows: list[tuple[str, float]], metric: str) -> None:
+    width = max(len(name) for name, _ in rows)
+    print(f"{'method':<{width}}  {metric}")
+    for name, score in rows:
+        print(f"{name:<{width}}  {score:.2f}")
+    base = rows[-1][1] if len(rows) > 1 else math.nan
+    if not math.isnan(base) and not math.isnan(rows[0][1]):
+        print(f"{rows[0][0]} - {rows[-1][0]}: {rows[0][1] - base:+.2f}")
+
+
 @hydra.main(version_base="1.3", config_path="../conf", config_name="config")
 def main(cfg: DictConfig) -> float:
     result = run(cfg)
@@ -45,6 +86,8 @@ def main(cfg: DictConfig) -> float:
         print(f"metrics: {result.metrics_path} (mean score {result.metric:.2f})")
     ran, skipped = ", ".join(result.ran) or "nothing", ", ".join(result.skipped) or "nothing"
     print(f"run directory: {result.run_dir} (ran: {ran}; skipped: {skipped})")
+    if cfg.compare_with and "evaluate" in cfg.stages and not in_sweep():
+        print_comparison(compare(cfg, result), str(cfg.task.metric))
     return result.metric
 
 

@@ -157,10 +157,38 @@ def test_one_stage_reads_earlier_outputs_or_says_what_is_missing(mirror_env, tmp
     assert not (run_dir / "failed.json").exists()  # the earlier attempt's record goes with a success
 
 
-def test_the_vocab_stage_is_not_built_yet(mirror_env, tmp_path):
-    with pytest.raises(PipelineError, match="vocab stage: not yet built"):
-        run_pipeline(_compose([*SMALL, "method.vocab=true"]), tmp_path / "run")
-    assert not (tmp_path / "run" / "stages").exists()  # refused before any stage ran
+def test_lrx_vocab_extends_the_encoder_that_training_then_fine_tunes(mirror_env, tmp_path):
+    # a tiny vocabulary (800 pieces) learned from the run's text, so that some Ewe words are still split
+    overrides = [*SMALL, "method=lrx_vocab", "model.tiny.vocab_size=800", "vocab.min_frequency=2", "save_model=true"]
+    run_dir = tmp_path / "run"
+    result = run_pipeline(_compose(overrides), run_dir)
+    assert result.ran == list(STAGES)
+    (entry,) = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+    assert (entry["method"], entry["model"]) == ("lrx_vocab", "tiny") and 0.0 <= entry["score"] <= 100.0
+    # the vocabulary needs the target text: pseudo-monolingual and the Ewe New Testament
+    assert result["synthesize"]["monolingual_sentences"] == 200 and (run_dir / "pseudo_text.txt").is_file()
+    vocab = result["vocab"]
+    assert vocab["added"] > 50 and vocab["vocabulary_after"] == vocab["vocabulary_before"] + vocab["added"]
+    assert vocab["init"]["lexicon"] > 0 and vocab["init"]["subwords"] > 0
+    assert vocab["tokens_per_word"]["after"] < vocab["tokens_per_word"]["before"]  # measured: 1.960 -> 1.928
+    assert vocab["measured_on"] == "pseudo data" and vocab["encoder"] == "tiny"
+    markers = _markers(run_dir)
+    assert "tokens per word on the pseudo data" in markers["vocab"]["did"]
+    assert markers["vocab"]["outputs"] == ["encoder"] and markers["train"]["outputs"] == ["model"]
+    # vocab prepared the encoder; train read it (and its marker names the vocab stage) without preparing one
+    assert markers["train"]["inputs"]["vocab"] == markers["vocab"]["id"] and "encoder" not in result["train"]
+    assert json.loads((run_dir / "encoder" / "config.json").read_text())["vocab_size"] == vocab["vocabulary_after"]
+    assert json.loads((run_dir / "model" / "config.json").read_text())["vocab_size"] == vocab["vocabulary_after"]
+    assert not list(run_dir.glob(".*"))  # no base encoder or temporary directory left behind
+
+    # resuming: nothing again; a vocab setting changes the vocab stage and what reads it, not synthesis
+    assert run_pipeline(_compose(overrides), run_dir).ran == []
+    fewer = run_pipeline(_compose([*overrides, "vocab.pieces=10"]), run_dir)
+    assert fewer.ran == ["vocab", "train", "evaluate"] and fewer["vocab"]["added"] == 10
+    # save_model=false deleted the weights: training again needs the vocab stage, and says so
+    run_pipeline(_compose([*overrides, "vocab.pieces=10", "save_model=false"]), run_dir)
+    with pytest.raises(PipelineError, match=r"stage train reads what stage vocab makes.*stages=\[vocab,train\]"):
+        run_pipeline(_compose([*overrides, "vocab.pieces=10", "stages=[train]", "model.train.max_steps=9"]), run_dir)
 
 
 def test_wang_and_lrx_synthesis_options_reach_synthesize_file(mirror_env, tmp_path, monkeypatch):
@@ -261,3 +289,19 @@ def test_mlm_and_distillation_on_pseudo_and_bible_text(mirror_env, tmp_path):
     assert entry["method"] == "pseudo_mlm" and entry["signature"] == read_signature(run_dir / "pseudo.ner")
     for name in ("encoder", "mlm", "model", "student"):
         assert not (run_dir / name).exists()
+
+
+def test_the_main_job_compares_with_zero_shot_in_one_command(mirror_env, tmp_path):
+    """`lrx-run` with no arguments but the size caps: its own method and zero-shot side by side."""
+    done = subprocess.run(
+        [sys.executable, "-m", "adapt.run", *SMALL, f"hydra.run.dir={tmp_path / 'run'}"],
+        capture_output=True, text=True, env=os.environ.copy(), cwd=tmp_path, timeout=400,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    own = json.loads((tmp_path / "run" / "metrics.json").read_text(encoding="utf-8"))
+    other = json.loads((tmp_path / "run" / "compare" / "zero_shot" / "metrics.json").read_text(encoding="utf-8"))
+    assert own[0]["method"] == "lrx_trans_train_en" and other[0]["method"] == "zero_shot"
+    assert own[0]["test_set"] == other[0]["test_set"] == "masakhaner2/ewe/test"
+    lines = done.stdout.splitlines()
+    assert any(line.startswith("lrx_trans_train_en - zero_shot: ") for line in lines), done.stdout[-2000:]
+    assert any(line.split() == ["zero_shot", f"{other[0]['score']:.2f}"] for line in lines)
