@@ -34,6 +34,7 @@ FAILED_KEYS = ("language", "method", "error")
 METHOD_ORDER = (
     "zero_shot",
     "pseudo_trans_train",
+    "pseudo_trans_train+en",
     "lrx_trans_train",
     "lrx_trans_train_en",
     "pseudo_mlm",
