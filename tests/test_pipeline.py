@@ -305,3 +305,32 @@ def test_the_main_job_compares_with_zero_shot_in_one_command(mirror_env, tmp_pat
     lines = done.stdout.splitlines()
     assert any(line.startswith("lrx_trans_train_en - zero_shot: ") for line in lines), done.stdout[-2000:]
     assert any(line.split() == ["zero_shot", f"{other[0]['score']:.2f}"] for line in lines)
+
+
+def test_a_run_killed_during_training_resumes_at_training(mirror_env, tmp_path):
+    """A real kill: SIGKILL while the train stage fine-tunes; the rerun skips what was finished."""
+    run_dir = tmp_path / "run"
+    # the same command twice (a resumed run is the same run); enough epochs to be caught while training
+    argv = [sys.executable, "-m", "adapt.run", *SMALL, "model.train.max_steps=0", "model.train.epochs=60",
+            "compare_with=[]", f"hydra.run.dir={run_dir}"]  # fmt: skip
+    process = subprocess.Popen(argv, cwd=tmp_path, env=os.environ.copy(), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 300
+        # the train stage prepares `encoder/` and then fine-tunes for seconds: kill it then
+        while not (run_dir / "encoder").exists():
+            assert process.poll() is None, "the run ended before training started"
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        process.kill()
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert not marker_path(run_dir, "train").exists() and not (run_dir / "metrics.json").exists()
+    finished = {stage: json.loads(marker_path(run_dir, stage).read_text())["id"] for stage in STAGES[:4]}
+    done = subprocess.run(argv, capture_output=True, text=True, env=os.environ.copy(), cwd=tmp_path, timeout=400)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "skipped: lexicon, synthesize, vocab, mlm" in done.stdout
+    assert {stage: json.loads(marker_path(run_dir, stage).read_text())["id"] for stage in STAGES[:4]} == finished
+    assert json.loads((run_dir / "metrics.json").read_text())[0]["metric"] == "entity_f1"
