@@ -334,3 +334,17 @@ def test_a_run_killed_during_training_resumes_at_training(mirror_env, tmp_path):
     assert "skipped: lexicon, synthesize, vocab, mlm" in done.stdout
     assert {stage: json.loads(marker_path(run_dir, stage).read_text())["id"] for stage in STAGES[:4]} == finished
     assert json.loads((run_dir / "metrics.json").read_text())[0]["metric"] == "entity_f1"
+
+
+def test_an_optuna_sweep_optimises_the_returned_metric(mirror_env, tmp_path):
+    sweep = tmp_path / "optuna"
+    done = _sweep(
+        tmp_path, "hydra/sweeper=optuna", "hydra.sweeper.n_trials=2", "hydra.sweeper.direction=maximize",
+        "model.train.lr=interval(1e-4,3e-3)", "compare_with=[]", f"hydra.sweep.dir={sweep}",
+        "hydra.sweep.subdir=${hydra:job.num}",  # trials share language and method: one directory each
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    scores = [json.loads((sweep / str(n) / "metrics.json").read_text())[0]["score"] for n in range(2)]
+    result = yaml.safe_load((sweep / "optimization_results.yaml").read_text())
+    assert result["best_value"] == pytest.approx(max(scores))
+    assert 1e-4 <= result["best_params"]["model.train.lr"] <= 3e-3
