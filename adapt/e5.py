@@ -88,6 +88,7 @@ class E5File:
     unk: int
     directory: dict[str, tuple[int, int, int, int]]  # name -> (dtype, n_elems, offset, nbytes)
     data: memoryview
+    norm_map: dict[str, str]  # per-codepoint normalisation (sentencepiece's nmt_nfkc, flattened)
 
     def tensor(self, name: str) -> np.ndarray:
         """Tensor `name` as float32, flat (Q4_0 tensors dequantised)."""
@@ -185,8 +186,16 @@ def _parse(buf: memoryview) -> E5File:
     blob = bytes(buf[pos : pos + bloblen])
     pos += bloblen
     pieces = [blob[a:b].decode("utf-8") for a, b in zip(offs[:-1].tolist(), offs[1:].tolist(), strict=True)]
-    _n_norm, nm_bytes = struct.unpack_from("<iI", buf, pos)
-    pos += 8 + nm_bytes
+    n_norm, nm_bytes = struct.unpack_from("<iI", buf, pos)
+    pos += 8
+    norm_map: dict[str, str] = {}
+    q = pos
+    for _ in range(n_norm):
+        cp, nout = struct.unpack_from("<IB", buf, q)
+        q += 5
+        norm_map[chr(cp)] = "".join(map(chr, struct.unpack_from(f"<{nout}I", buf, q)))
+        q += 4 * nout
+    pos += nm_bytes
     (ndir,) = struct.unpack_from("<i", buf, pos)
     pos += 4
     directory: dict[str, tuple[int, int, int, int]] = {}
@@ -215,6 +224,7 @@ def _parse(buf: memoryview) -> E5File:
         unk=unk,
         directory=directory,
         data=buf,
+        norm_map=norm_map,
     )
 
 
@@ -243,43 +253,59 @@ def _state_dict(e5: E5File) -> dict[str, Any]:
     return state
 
 
-def build_e5_tokenizer(e5: E5File) -> Any:
-    """An XLM-R-style `XLMRobertaTokenizerFast` over the file's Unigram pieces and scores."""
-    from tokenizers import AddedToken
+def _normalizer(norm_map: dict[str, str]) -> Any:
+    """NFKC plus the file's own exceptions to it (control characters dropped, odd spaces to U+0020), then
+    runs of spaces collapsed: the file's per-codepoint map is NFKC apart from those ~45 codepoints."""
+    import unicodedata
+
     from tokenizers import Regex
+    from tokenizers import normalizers
+
+    exceptions: dict[str, list[str]] = {}
+    for char, out in sorted(norm_map.items()):
+        if unicodedata.normalize("NFKC", char) != out:
+            exceptions.setdefault(out, []).append(char)
+    steps = [
+        normalizers.Replace(Regex("[" + "".join(f"\\x{{{ord(c):X}}}" for c in chars) + "]"), out)
+        for out, chars in sorted(exceptions.items())
+    ]
+    steps += [normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")]
+    return normalizers.Sequence(steps)
+
+
+def build_e5_tokenizer(e5: E5File) -> Any:
+    """The XLM-R Unigram tokenizer over the file's pieces and scores, as a transformers fast tokenizer.
+
+    Saved as the generic `PreTrainedTokenizerFast` (tokenizer.json loaded verbatim): transformers 5's
+    `XLMRobertaTokenizer` rebuilds its pipeline on load and would drop this normaliser (it only knows a
+    sentencepiece precompiled charsmap, which the file does not carry).
+    """
+    from tokenizers import AddedToken
     from tokenizers import Tokenizer
     from tokenizers import decoders
-    from tokenizers import normalizers
     from tokenizers import pre_tokenizers
     from tokenizers import processors
     from tokenizers.models import Unigram
-    from transformers import XLMRobertaTokenizerFast
+    from transformers import PreTrainedTokenizerFast
 
-    pieces = list(e5.pieces)
-    if pieces[-1] != MASK_TOKEN:
-        pieces[-1] = pieces[-1] or MASK_TOKEN
-    vocab = [(p, float(s)) for p, s in zip(pieces, e5.scores.tolist(), strict=True)]
-    for i, special in enumerate(SPECIALS):  # specials carry score 0 in XLM-R's tokenizer.json
-        vocab[i] = (special, 0.0)
+    if e5.pieces[-1] != MASK_TOKEN or tuple(e5.pieces[:4]) != SPECIALS:
+        raise E5Error(f"{E5_FILE}: vocabulary is not in XLM-R order (specials {e5.pieces[:4]}, last {e5.pieces[-1]!r})")
+    vocab = [(p, float(s)) for p, s in zip(e5.pieces, e5.scores.tolist(), strict=True)]
     vocab[-1] = (MASK_TOKEN, 0.0)
     tok = Tokenizer(Unigram(vocab, unk_id=e5.unk, byte_fallback=False))
-    tok.normalizer = normalizers.Sequence(
-        [
-            normalizers.NFKC(),
-            normalizers.Replace(Regex(r"[\t\n\r\f\v]"), " "),
-            normalizers.Replace(Regex(" {2,}"), " "),
-        ]
+    tok.normalizer = _normalizer(e5.norm_map)
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")]
     )
-    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
     tok.post_processor = processors.TemplateProcessing(
         single="<s> $A </s>",
         pair="<s> $A </s> </s> $B </s>",
         special_tokens=[("<s>", e5.bos), ("</s>", e5.eos)],
     )
-    tok.add_special_tokens([AddedToken(s, special=True) for s in SPECIALS])
-    tok.add_special_tokens([AddedToken(MASK_TOKEN, special=True, lstrip=True)])
-    return XLMRobertaTokenizerFast(
+    tok.add_special_tokens([AddedToken(s, special=True, normalized=False) for s in SPECIALS])
+    tok.add_special_tokens([AddedToken(MASK_TOKEN, special=True, lstrip=True, normalized=False)])
+    return PreTrainedTokenizerFast(
         tokenizer_object=tok,
         bos_token="<s>",
         eos_token="</s>",
@@ -402,15 +428,27 @@ def load_or_convert_e5(cache_dir: Path | None = None) -> Path:
 # ---------------------------------------------------------------- verification
 
 CHECK_SENTENCES: dict[str, list[str]] = {
-    "en": ["The dog is sleeping.", "I drink water every morning.", "The house is very big.", "Where is the train station?"],
+    "en": [
+        "The dog is sleeping.",
+        "I drink water every morning.",
+        "The house is very big.",
+        "Where is the train station?",
+    ],
     "fr": ["Le chien dort.", "Je bois de l'eau chaque matin.", "La maison est très grande.", "Où est la gare ?"],
     "de": ["Der Hund schläft.", "Ich trinke jeden Morgen Wasser.", "Das Haus ist sehr groß.", "Wo ist der Bahnhof?"],
-    "es": ["El perro está durmiendo.", "Bebo agua cada mañana.", "La casa es muy grande.", "¿Dónde está la estación de tren?"],
+    "es": [
+        "El perro está durmiendo.",
+        "Bebo agua cada mañana.",
+        "La casa es muy grande.",
+        "¿Dónde está la estación de tren?",
+    ],
     "sw": ["Mbwa amelala.", "Ninakunywa maji kila asubuhi.", "Nyumba ni kubwa sana.", "Kituo cha treni kiko wapi?"],
 }
 
 
-def embed(model_dir: Path, texts: list[str], *, prefix: str = "query: ", model: Any = None, tokenizer: Any = None) -> np.ndarray:
+def embed(
+    model_dir: Path, texts: list[str], *, prefix: str = "query: ", model: Any = None, tokenizer: Any = None
+) -> np.ndarray:
     """L2-normalised mean-pooled embeddings of `texts` (e5's recipe), as a [n, hidden] array."""
     import torch
     from transformers import AutoModel
