@@ -167,8 +167,6 @@ class Synthesizer:
         # multiword entries as a trie of case-folded words (a node maps a word to the next node; the key ""
         # marks that an entry ends there): most attempts stop at the second word without building a phrase
         self._trie: dict[str, dict] = {}
-        # every source phrase, case-folded: a token none of whose forms is here needs no lookup at all
-        self._known = {entry.src.casefold() for entry in lexicon}
         if self.options.multiword:
             for entry in lexicon:
                 words = entry.src.casefold().split()
@@ -210,14 +208,10 @@ class Synthesizer:
         self._tokens[token] = plan
         return plan
 
-    def knows(self, phrase: str) -> bool:
-        """Whether the lexicon has `phrase` (case-folded): a cheap test for callers such as an analyser's
-        choice among candidate lemmas."""
-        return phrase.casefold() in self._known
-
     def _resolve(self, token: str) -> _Match | None:
         """The single-token match: exact, case-folded, then lemma (inflected when possible)."""
-        if token.casefold() in self._known:
+        # `has` answers from the lexicon's index without building results: unknown words cost no lookups
+        if self.lexicon.has(token):
             found = self.lexicon.lookup(token, casefold=False)
             if found:
                 return self._match(found, EXACT, token)
@@ -227,7 +221,7 @@ class Synthesizer:
                     return self._match(found, CASEFOLD, token)
         if self.options.lemma and self.analyse is not None:
             for lemma, feats in self.analyse(token.lower() if self.options.casefold else token):
-                if lemma.casefold() not in self._known:
+                if not self.lexicon.has(lemma):
                     continue
                 found = self.lexicon.lookup(lemma, casefold=self.options.casefold)
                 if not found:
