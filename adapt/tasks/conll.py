@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -123,6 +124,24 @@ def join_blocks(chunks: Iterable[str]) -> Iterator[str]:
         yield previous
 
 
+def serialize_with(
+    sentences: Iterable[Sentence], fmt: str, written: Callable[[Sentence], Iterable[str]]
+) -> Iterator[str]:
+    """A file's text in chunks: each sentence as read when it is unchanged (`original_text`), else as
+    `written` writes it (any number of chunks); chunks closed by blank lines (`join_blocks`). The one writer
+    loop of the block formats (NER, CoNLL-U, xSID), which differ only in `written`."""
+
+    def chunks() -> Iterator[str]:
+        for sentence in sentences:
+            raw = original_text(sentence, fmt)
+            if raw is not None:
+                yield raw
+            else:
+                yield from written(sentence)
+
+    return join_blocks(chunks())
+
+
 def check_field(value: str, what: str, sentence: Sentence, *, spaces: bool) -> None:
     """Refuse a value the format cannot hold: empty, a line break or tab, or (with `spaces` False) any
     whitespace, which would split it on reading."""
@@ -179,31 +198,27 @@ def parse(text: str, path: str, first_line: int = 1) -> list[Sentence]:
 def serialize(sentences: Iterable[Sentence]) -> Iterator[str]:
     """The file's text in chunks. A sentence without tokens has no form in this format and is left out
     (its -DOCSTART-, if any, is still written)."""
-    return join_blocks(_chunks(sentences))
+    return serialize_with(sentences, FORMAT, _written)
 
 
-def _chunks(sentences: Iterable[Sentence]) -> Iterator[str]:
-    for sentence in sentences:
-        raw = original_text(sentence, FORMAT)
-        if raw is not None:
-            yield raw
-            continue
-        docstart = sentence.meta.get("docstart")
-        if docstart is not None:
-            if docstart.split()[:1] != [DOCSTART] or "\n" in docstart or "\r" in docstart:
-                raise ValueError(f"{sentence.where or 'sentence'}: meta docstart {docstart!r} is not a {DOCSTART} line")
-            yield docstart + "\n\n"
-        if not sentence.tokens:
-            continue
-        if not sentence.labels:
-            raise ValueError(f"{sentence.where or 'sentence'}: NER data needs a tag for every token")
-        lines = []
-        for token, tag in zip(sentence.tokens, sentence.labels, strict=True):
-            check_field(token, "token", sentence, spaces=False)
-            if token == DOCSTART:
-                raise ValueError(f"{sentence.where or 'sentence'}: a {DOCSTART} token would read as a boundary")
-            if not BIO_TAG.fullmatch(tag):
-                raise ValueError(f"{sentence.where or 'sentence'}: tag {tag!r} is not O, B-TYPE or I-TYPE")
-            lines.append(f"{token} {tag}\n")
-        lines.append("\n")
-        yield "".join(lines)
+def _written(sentence: Sentence) -> Iterator[str]:
+    """A sentence not as read, written from its tokens, labels and meta."""
+    docstart = sentence.meta.get("docstart")
+    if docstart is not None:
+        if docstart.split()[:1] != [DOCSTART] or "\n" in docstart or "\r" in docstart:
+            raise ValueError(f"{sentence.where or 'sentence'}: meta docstart {docstart!r} is not a {DOCSTART} line")
+        yield docstart + "\n\n"
+    if not sentence.tokens:
+        return
+    if not sentence.labels:
+        raise ValueError(f"{sentence.where or 'sentence'}: NER data needs a tag for every token")
+    lines = []
+    for token, tag in zip(sentence.tokens, sentence.labels, strict=True):
+        check_field(token, "token", sentence, spaces=False)
+        if token == DOCSTART:
+            raise ValueError(f"{sentence.where or 'sentence'}: a {DOCSTART} token would read as a boundary")
+        if not BIO_TAG.fullmatch(tag):
+            raise ValueError(f"{sentence.where or 'sentence'}: tag {tag!r} is not O, B-TYPE or I-TYPE")
+        lines.append(f"{token} {tag}\n")
+    lines.append("\n")
+    yield "".join(lines)

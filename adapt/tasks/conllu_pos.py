@@ -23,8 +23,7 @@ from conllu.parser import parse_comment_line
 from adapt.tasks.conll import Original
 from adapt.tasks.conll import check_field
 from adapt.tasks.conll import iter_blocks
-from adapt.tasks.conll import join_blocks
-from adapt.tasks.conll import original_text
+from adapt.tasks.conll import serialize_with
 from lexicons.errors import FormatError
 from lexicons.sentence import Sentence
 
@@ -87,27 +86,23 @@ def _word(line: str, path: str, number: int) -> tuple[int, str, str] | None:
 def serialize(sentences: Iterable[Sentence]) -> Iterator[str]:
     """The file's text in chunks. A sentence not as read gets its comments from `meta` (`# text = ` made anew
     from the tokens joined by spaces) and word lines with ID, FORM and UPOS, `_` in the other columns."""
-    return join_blocks(_chunks(sentences))
+    return serialize_with(sentences, FORMAT, _written)
 
 
-def _chunks(sentences: Iterable[Sentence]) -> Iterator[str]:
-    for sentence in sentences:
-        raw = original_text(sentence, FORMAT)
-        if raw is not None:
-            yield raw
-            continue
-        where = sentence.where or "sentence"
-        meta = dict(sentence.meta)
-        meta["text"] = " ".join(sentence.tokens)  # keeps the place of a `text` already there
-        lines = []
-        for key, value in meta.items():
-            if "\n" in key + value or "\r" in key + value or "=" in key:
-                raise ValueError(f"{where}: cannot write the comment {key!r} = {value!r} in CoNLL-U")
-            lines.append(f"# {key} = {value}\n" if value else f"# {key}\n")
-        labels = sentence.labels or ["_"] * len(sentence.tokens)
-        for ident, (form, upos) in enumerate(zip(sentence.tokens, labels, strict=True), 1):
-            check_field(form, "token", sentence, spaces=True)
-            check_field(upos, "UPOS tag", sentence, spaces=False)
-            lines.append(f"{ident}\t{form}\t_\t{upos}\t_\t_\t_\t_\t_\t_\n")
-        lines.append("\n")
-        yield "".join(lines)
+def _written(sentence: Sentence) -> Iterator[str]:
+    """A sentence not as read, written from its tokens, labels and meta."""
+    where = sentence.where or "sentence"
+    meta = dict(sentence.meta)
+    meta["text"] = " ".join(sentence.tokens)  # keeps the place of a `text` already there
+    lines = []
+    for key, value in meta.items():
+        if "\n" in key + value or "\r" in key + value or "=" in key:
+            raise ValueError(f"{where}: cannot write the comment {key!r} = {value!r} in CoNLL-U")
+        lines.append(f"# {key} = {value}\n" if value else f"# {key}\n")
+    labels = sentence.labels or ["_"] * len(sentence.tokens)
+    for ident, (form, upos) in enumerate(zip(sentence.tokens, labels, strict=True), 1):
+        check_field(form, "token", sentence, spaces=True)
+        check_field(upos, "UPOS tag", sentence, spaces=False)
+        lines.append(f"{ident}\t{form}\t_\t{upos}\t_\t_\t_\t_\t_\t_\n")
+    lines.append("\n")
+    yield "".join(lines)

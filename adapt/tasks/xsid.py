@@ -24,8 +24,7 @@ from adapt.tasks.conll import BIO_TAG
 from adapt.tasks.conll import Original
 from adapt.tasks.conll import check_field
 from adapt.tasks.conll import iter_blocks
-from adapt.tasks.conll import join_blocks
-from adapt.tasks.conll import original_text
+from adapt.tasks.conll import serialize_with
 from lexicons.errors import FormatError
 from lexicons.sentence import Sentence
 
@@ -79,46 +78,42 @@ def parse(text: str, path: str, first_line: int = 1) -> list[Sentence]:
 
 def serialize(sentences: Iterable[Sentence]) -> Iterator[str]:
     """The file's text in chunks (see the module's docstring for a sentence not as read)."""
-    return join_blocks(_chunks(sentences))
+    return serialize_with(sentences, FORMAT, _written)
 
 
-def _chunks(sentences: Iterable[Sentence]) -> Iterator[str]:
-    for sentence in sentences:
-        raw = original_text(sentence, FORMAT)
-        if raw is not None:
-            yield raw
+def _written(sentence: Sentence) -> Iterator[str]:
+    """A sentence not as read, written from its tokens, labels and meta."""
+    where = sentence.where or "sentence"
+    intent = sentence.meta.get("intent")
+    if not intent:
+        raise ValueError(f"{where}: an xSID sentence needs meta['intent']")
+    check_field(intent, "intent", sentence, spaces=True)
+    if sentence.tokens and not sentence.labels:
+        raise ValueError(f"{where}: xSID data needs a slot tag for every token")
+    meta = dict(sentence.meta)
+    text = " ".join(sentence.tokens)
+    if "text" not in meta:
+        meta = {"text": text, **meta}
+    lines = []
+    for key, value in meta.items():
+        if key == "slots":
             continue
-        where = sentence.where or "sentence"
-        intent = sentence.meta.get("intent")
-        if not intent:
-            raise ValueError(f"{where}: an xSID sentence needs meta['intent']")
-        check_field(intent, "intent", sentence, spaces=True)
-        if sentence.tokens and not sentence.labels:
-            raise ValueError(f"{where}: xSID data needs a slot tag for every token")
-        meta = dict(sentence.meta)
-        text = " ".join(sentence.tokens)
-        if "text" not in meta:
-            meta = {"text": text, **meta}
-        lines = []
-        for key, value in meta.items():
-            if key == "slots":
-                continue
-            if key == "text":
-                value = text
-            if "\n" in key + value or "\r" in key + value:
-                raise ValueError(f"{where}: cannot write the comment {key!r} = {value!r} in xSID")
-            if _KEY.fullmatch(key):
-                separator = ":" if key in COLON_KEYS else " ="
-                lines.append(f"# {key}{separator} {value}\n" if value else f"# {key}{separator}\n")
-            elif not value and not _COMMENT.fullmatch(f"# {key}"):  # a free-text comment, as read
-                lines.append(f"# {key}\n")
-            else:
-                raise ValueError(f"{where}: cannot write the comment {key!r} = {value!r} in xSID")
-        for index, (token, slot) in enumerate(zip(sentence.tokens, sentence.labels, strict=True), 1):
-            if token:  # an empty token is what some files have
-                check_field(token, "token", sentence, spaces=True)
-            if not BIO_TAG.fullmatch(slot):
-                raise ValueError(f"{where}: slot {slot!r} is not O, B-TYPE or I-TYPE")
-            lines.append(f"{index}\t{token}\t{intent}\t{slot}\n")
-        lines.append("\n")
-        yield "".join(lines)
+        if key == "text":
+            value = text
+        if "\n" in key + value or "\r" in key + value:
+            raise ValueError(f"{where}: cannot write the comment {key!r} = {value!r} in xSID")
+        if _KEY.fullmatch(key):
+            separator = ":" if key in COLON_KEYS else " ="
+            lines.append(f"# {key}{separator} {value}\n" if value else f"# {key}{separator}\n")
+        elif not value and not _COMMENT.fullmatch(f"# {key}"):  # a free-text comment, as read
+            lines.append(f"# {key}\n")
+        else:
+            raise ValueError(f"{where}: cannot write the comment {key!r} = {value!r} in xSID")
+    for index, (token, slot) in enumerate(zip(sentence.tokens, sentence.labels, strict=True), 1):
+        if token:  # an empty token is what some files have
+            check_field(token, "token", sentence, spaces=True)
+        if not BIO_TAG.fullmatch(slot):
+            raise ValueError(f"{where}: slot {slot!r} is not O, B-TYPE or I-TYPE")
+        lines.append(f"{index}\t{token}\t{intent}\t{slot}\n")
+    lines.append("\n")
+    yield "".join(lines)
