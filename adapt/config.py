@@ -101,6 +101,9 @@ class TrainConfig:
     max_minutes: float | None = None
     # keep the input embeddings fixed: the target words the encoder never saw keep their pretrained vectors
     freeze_embeddings: bool = False
+    # data-parallel training processes (adapt/training.py): one per GPU; on a CPU, gloo processes sharing the
+    # cores (useful to test a multi-GPU setup, not faster)
+    processes: int = 1
 
 
 @dataclass
@@ -110,6 +113,9 @@ class ModelConfig:
     name_or_path: str = MISSING
     tiny: TinyModelConfig | None = None
     max_length: int = 128
+    # trim a sentencepiece-Unigram vocabulary (XLM-R's 250k pieces) to the pieces of the run's training text
+    # and lexicon target words plus their single characters (adapt/trim.py; exact on that text). Not for tiny
+    trim: bool = False
     train: TrainConfig = field(default_factory=TrainConfig)
 
 

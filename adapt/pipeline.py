@@ -19,7 +19,12 @@ One run is one language x task x model x method; everything it makes goes into i
 - `train`: fine-tunes on what `method.train_on` says (`en`, `pseudo`, `pseudo+en`) from the prepared encoder
   (`mlm/` after MLM, else `encoder/`, prepared here unless vocab or mlm did): `model/`. The encoder is prepared
   by the first stage that needs it (`Context.encoder_stage`): vocab, else mlm, else train. A tiny encoder's
-  vocabulary is trained on the English, pseudo and monolingual text of the run, never on test data.
+  vocabulary is trained on the English, pseudo and monolingual text of the run, never on test data. With
+  `model.trim` (a sentencepiece-Unigram encoder such as e5_small) the prepared encoder is trimmed
+  (`adapt.trim.trim_vocabulary`) to the pieces of that same text plus the lexicon's target words (and, for
+  vocab, its English words, which initialise the added words), keeping every single-character piece of their
+  characters, before anything trains on it or the vocab stage extends it; never on dev or test data. The
+  stage's result records the trim (pieces, bytes, seconds).
 - `distill` (`method.distill`): the trained model labels the target text; a student (from the same encoder)
   trains on those labels plus the training data: `student/`, the final model.
 - `evaluate`: every test set of the language for the task: `metrics.json`, a list of entries
@@ -88,6 +93,10 @@ ENCODER, MLM, MODEL, STUDENT = "encoder", "mlm", "model", "student"
 WEIGHT_DIRS = (ENCODER, MLM, MODEL, STUDENT)
 PSEUDO_TEXT = "pseudo_text.txt"
 MONOLINGUAL = "monolingual.txt"
+_TINY_TRIM = (
+    "model.trim=true but encoder 'tiny' builds a WordPiece vocabulary from the run's own text: only a "
+    "sentencepiece-Unigram encoder (e5_small, XLM-R) can be trimmed; set model.trim=false"
+)
 
 
 class PipelineError(LrxError):
@@ -157,6 +166,7 @@ def train_settings(cfg: DictConfig) -> Any:
         max_steps=int(t.max_steps or 0),
         max_minutes=float(t.max_minutes or 0),
         freeze_embeddings=bool(t.freeze_embeddings),
+        processes=int(t.processes),
     )
 
 
@@ -420,7 +430,12 @@ def _vocab_config(ctx: Context) -> dict[str, Any]:
     if not ctx.method.vocab:
         return {"vocab": False}
     model = ctx.cfg.model
-    encoder = {"name_or_path": model.name_or_path, "tiny": _plain(model.tiny), "max_length": model.max_length}
+    encoder = {
+        "name_or_path": model.name_or_path,
+        "tiny": _plain(model.tiny),
+        "max_length": model.max_length,
+        "trim": bool(model.get("trim", False)),
+    }
     return {
         "vocab": True,
         "encoder": encoder,
@@ -467,20 +482,61 @@ def run_vocab(ctx: Context) -> tuple[str, dict[str, Any]]:
     return did, {**encoder, **stats, "measured_on": on}
 
 
+def _run_texts(ctx: Context) -> list[str]:
+    """The run's own text, which a tiny vocabulary is learned from and a trimmed one keeps: the English training
+    sentences, the pseudo data (when the method trains on it) and the target text (when it reads any). Never
+    dev or test data."""
+    texts = _texts(ctx.english())
+    if ctx.uses_pseudo:
+        texts += _texts(ctx.pseudo())
+    if ctx.needs_target_text:
+        texts += _texts(ctx.target_text())
+    return texts
+
+
+def trim_texts(ctx: Context) -> list[str]:
+    """What a trimmed vocabulary keeps the pieces of: the run's text (`_run_texts`), then the lexicon's target
+    phrases (words the model meets in target-language test data keep their pieces) and, when the vocab stage
+    extends the trimmed encoder, the lexicon's English phrases (they initialise the added words' embeddings).
+    Never dev or test data."""
+    _, lexicon = ctx.lexicon()
+    entries = list(lexicon or ())
+    texts = _run_texts(ctx)
+    texts += sorted({e.tgt for e in entries if e.tgt and not e.tgt.isspace()})
+    if ctx.method.vocab:
+        texts += sorted({e.src for e in entries if e.src and not e.src.isspace()})
+    return texts
+
+
+def trim_encoder(ctx: Context, source: Path, out: Path) -> dict[str, Any]:
+    """Trim the prepared encoder in `source` into `out` (`model.trim`): the pieces of `trim_texts` as pre-split
+    words, plus every single-character piece of their characters (an unseen test word then falls back to
+    characters rather than `<unk>`)."""
+    from adapt.trim import TrimError
+    from adapt.trim import character_pieces
+    from adapt.trim import trim_vocabulary
+
+    texts = trim_texts(ctx)
+    try:
+        stats = trim_vocabulary(source, texts, out, words=True, keep_pieces=character_pieces(texts))
+    except TrimError as exc:
+        raise PipelineError(f"model.trim: encoder {ctx.cfg.model.name_or_path!r} cannot be trimmed: {exc}") from exc
+    return {**stats, "texts": len(texts)}
+
+
 def _prepare_encoder(ctx: Context, out: Path | None = None) -> dict[str, Any]:
     """The configured encoder in `out` (default `encoder/`); a tiny one's vocabulary from the run's own text (no
-    test data)."""
+    test data); with `model.trim` trimmed to the run's text and lexicon (`trim_encoder`) before it lands there."""
     from adapt.models import prepare_encoder
 
     model = ctx.cfg.model
+    trim = bool(model.get("trim", False))
+    if trim and model.name_or_path == "tiny":
+        raise PipelineError(_TINY_TRIM)
     texts: list[str] | None = None
     options: dict[str, Any] = {}
     if model.name_or_path == "tiny":
-        texts = _texts(ctx.english())
-        if ctx.uses_pseudo:
-            texts += _texts(ctx.pseudo())
-        if ctx.needs_target_text:
-            texts += _texts(ctx.target_text())
+        texts = _run_texts(ctx)
         tiny = model.tiny
         options = {
             "vocab_size": int(tiny.vocab_size),
@@ -491,9 +547,33 @@ def _prepare_encoder(ctx: Context, out: Path | None = None) -> dict[str, Any]:
             "max_position": max(256, int(model.max_length)),
             "seed": int(ctx.cfg.seed),
         }
-    with atomic_dir(out or ctx.path(ENCODER)) as tmp:
-        prepare_encoder(str(model.name_or_path), tmp, texts=texts, **options)
-    return {"encoder": str(model.name_or_path), "vocabulary_texts": None if texts is None else len(texts)}
+    final = out or ctx.path(ENCODER)
+    result: dict[str, Any] = {
+        "encoder": str(model.name_or_path),
+        "vocabulary_texts": None if texts is None else len(texts),
+    }
+    with atomic_dir(final) as tmp:
+        if not trim:
+            prepare_encoder(str(model.name_or_path), tmp, texts=texts, **options)
+            return result
+        untrimmed = final.with_name(f".{final.name}.untrimmed")
+        shutil.rmtree(untrimmed, ignore_errors=True)  # left by a run that was killed
+        try:
+            prepare_encoder(str(model.name_or_path), untrimmed, texts=texts, **options)
+            result["trim"] = trim_encoder(ctx, untrimmed, tmp)
+        finally:
+            shutil.rmtree(untrimmed, ignore_errors=True)
+    trim_stats = result["trim"]
+    log.info(
+        "encoder %s trimmed: %d -> %d pieces, %.1f -> %.1f MB (%.1f s)",
+        model.name_or_path,
+        trim_stats["pieces_before"],
+        trim_stats["pieces_after"],
+        trim_stats["bytes_before"] / 1e6,
+        trim_stats["bytes_after"] / 1e6,
+        trim_stats["seconds"],
+    )
+    return result
 
 
 def run_mlm(ctx: Context) -> tuple[str, dict[str, Any]]:
@@ -838,10 +918,13 @@ class RunResult:
 
 
 def _preflight(ctx: Context, todo: Sequence[str]) -> None:
-    """Fail in seconds, not after training: fetch every file the stages to run will read."""
+    """Fail in seconds, not after training: a trim that cannot be done (a tiny encoder), and fetch every file
+    the stages to run will read."""
     from lexicons.fetch import fetch
 
     cfg = ctx.cfg
+    if ctx.encoder_stage in todo and cfg.model.get("trim", False) and cfg.model.name_or_path == "tiny":
+        raise PipelineError(_TINY_TRIM)
     urls: list[str] = []
     if "synthesize" in todo:
         if "://" in cfg.synthesis.input:

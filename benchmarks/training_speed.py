@@ -1,0 +1,125 @@
+"""Fine-tuning speed of multilingual-e5-small with its full 250k vocabulary against the same model trimmed.
+
+One run, one process: the first `--sentences` CoNLL-2003 English training sentences and their pseudo-Ewe
+translation (the pipeline's synthesize stage, GATITOS eng-ewe, method lrx_trans_train_en) are the training data
+of a token tagger (`adapt.training.finetune_tagger`: `--steps` steps, batch 16, seed 1, embeddings trained),
+fine-tuned twice: from the untrimmed e5_small checkpoint and from the same checkpoint trimmed as the pipeline
+trims it with `model.trim=true` (`adapt.pipeline.trim_encoder`: the pieces of the English and pseudo text and
+the lexicon's target words, plus every single-character piece of their characters). Printed: vocabulary pieces,
+checkpoint MB before and after, the trim's seconds, tokens/s and seconds per step of both runs and their ratio,
+and the largest absolute difference between the two encoders' last hidden states on a few of the training
+sentences (exactness: it must be ~0). The weights are e5's 4-bit dequantised ones (adapt/e5.py); the first run
+converts them (about a minute, cached under LRX_CACHE), outside every timing.
+
+Run on an idle machine:
+`LRX_MIRROR=../shared/data/mirror .venv/bin/python benchmarks/training_speed.py [--sentences 1000] [--steps 30]
+[--threads 0]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from hydra import compose  # noqa: E402
+from hydra import initialize_config_dir  # noqa: E402
+
+from adapt.models import prepare_encoder  # noqa: E402
+from adapt.pipeline import Context  # noqa: E402
+from adapt.pipeline import run_synthesize  # noqa: E402
+from adapt.pipeline import trim_encoder  # noqa: E402
+from adapt.training import TrainSettings  # noqa: E402
+from adapt.training import finetune_tagger  # noqa: E402
+
+N_COMPARED = 8  # training sentences whose hidden states are compared
+
+
+def max_hidden_difference(untrimmed: Path, trimmed: Path, sentences: list[list[str]]) -> tuple[float, int]:
+    """The largest |difference| of the last hidden states of the two encoders on `sentences` (encoded as
+    pre-split words, as training does), and how many sub-tokens were compared. The same pieces must come out
+    of both tokenizers: that is checked first."""
+    import torch
+    from transformers import AutoModel
+    from transformers import AutoTokenizer
+
+    states, pieces = [], []
+    for model_dir in (untrimmed, trimmed):
+        tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        batch = tokenizer(sentences, is_split_into_words=True, padding=True, return_tensors="pt")
+        pieces.append([tokenizer.convert_ids_to_tokens(ids) for ids in batch["input_ids"].tolist()])
+        model = AutoModel.from_pretrained(model_dir).eval()
+        with torch.no_grad():
+            states.append((model(**batch).last_hidden_state, batch["attention_mask"].bool()))
+    if pieces[0] != pieces[1]:
+        raise SystemExit("the trimmed tokenizer segments the training sentences differently: the trim is not exact")
+    (a, mask), (b, _) = states
+    return float((a - b).abs()[mask].max()), int(mask.sum())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sentences", type=int, default=1000, help="English training sentences (and as many pseudo)")
+    parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: all cores)")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
+        cfg = compose(
+            config_name="config",
+            overrides=["model=e5_small", "method=lrx_trans_train_en", f"task.max_train_sentences={args.sentences}"],
+        )
+    settings = TrainSettings(
+        epochs=1000.0, batch_size=16, seed=1, threads=args.threads, max_steps=args.steps, freeze_embeddings=False
+    )
+    with tempfile.TemporaryDirectory(prefix="lrx-training-speed-") as tmp:
+        work = Path(tmp)
+        ctx = Context(cfg, work)
+        start = time.perf_counter()
+        run_synthesize(ctx)
+        train = ctx.training_data()
+        labels = sorted({label for s in train for label in s.labels})
+        print(
+            f"data: {len(ctx.english())} English + {len(ctx.pseudo())} pseudo-Ewe sentences "
+            f"(synthesized in {time.perf_counter() - start:.1f} s), {len(labels)} labels"
+        )
+        untrimmed, trimmed = work / "untrimmed", work / "trimmed"
+        start = time.perf_counter()
+        prepare_encoder("e5_small", untrimmed)
+        print(f"e5_small prepared (converted or copied from the cache) in {time.perf_counter() - start:.1f} s")
+        trim = trim_encoder(ctx, untrimmed, trimmed)
+        mb_before, mb_after = trim["bytes_before"] / 1e6, trim["bytes_after"] / 1e6
+        print(
+            f"vocabulary pieces: {trim['pieces_before']} -> {trim['pieces_after']} "
+            f"({trim['kept_extra']} of them single-character pieces kept beyond the used ones; "
+            f"trimmed on {trim['texts']} texts)"
+        )
+        print(f"checkpoint MB: {mb_before:.1f} -> {mb_after:.1f} ({mb_after / mb_before:.1%})")
+        print(f"trim seconds: {trim['seconds']:.2f}")
+
+        difference, compared = max_hidden_difference(untrimmed, trimmed, [list(s.tokens) for s in train[:N_COMPARED]])
+        where = f"{N_COMPARED} training sentences ({compared} sub-tokens)"
+        print(f"max |last hidden state difference| on {where}: {difference:.3g}")
+
+        runs = {}
+        for name, encoder in (("untrimmed", untrimmed), ("trimmed", trimmed)):
+            stats = finetune_tagger(encoder, train, labels, work / f"tagger-{name}", settings)
+            runs[name] = stats
+            print(
+                f"{name:>9}: {stats['steps']} steps in {stats['seconds']:.1f} s = "
+                f"{stats['seconds'] / stats['steps']:.2f} s/step, {stats['tokens_per_s']:.0f} tokens/s, "
+                f"loss {stats['first_loss']:.3f} -> {stats['final_loss']:.3f}"
+            )
+        ratio = runs["trimmed"]["tokens_per_s"] / runs["untrimmed"]["tokens_per_s"]
+        print(f"tokens/s trimmed / untrimmed: {ratio:.2f}x (batch 16, seed 1, threads {args.threads or 'all'})")
+
+
+if __name__ == "__main__":
+    main()
