@@ -27,6 +27,7 @@ def cmd_synthesize(args: argparse.Namespace) -> int:
         seed=args.seed,
         max_variants=args.max_variants,
         unimorph=args.unimorph,
+        entities=args.entities,
     )
     if args.json:
         print_record({key: stats[key] for key in JSON_KEYS}, as_json=True)
@@ -39,6 +40,7 @@ def add_synthesize_command(subparsers: Any) -> argparse.ArgumentParser:
     """Add `synthesize` to an argparse subparsers object; returns its parser."""
     from adapt.tasks import TASKS
     from lexicons.synthesis import CHOICES
+    from lexicons.synthesis import ENTITIES
     from lexicons.synthesis import UNKNOWN
 
     parser = subparsers.add_parser(
@@ -53,6 +55,9 @@ def add_synthesize_command(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--morphology", choices=("on", "off"), default="on", help="inflect lemma matches (on)")
     parser.add_argument("--choice", choices=CHOICES, default="weighted", help="how a translation is chosen")
     parser.add_argument("--unknown", choices=UNKNOWN, default="keep", help="what to do with untranslated words")
+    parser.add_argument(
+        "--entities", choices=ENTITIES, default="translate", help="named entities: translate word by word, or keep"
+    )
     parser.add_argument("--min-replaced", type=int, default=0, help="drop sentences with fewer translated tokens")
     parser.add_argument("--max-variants", type=int, default=4, help="pseudo sentences per sentence with --choice all")
     parser.add_argument("--seed", type=int, default=1, help="random seed (weighted choice)")

@@ -128,6 +128,8 @@ class MethodSynthesisConfig:
     multiword: bool = True  # longest multiword lexicon entry first
     casefold: bool = True  # then the lower-cased token
     lemma: bool = True  # then the English lemma (dogs -> dog)
+    # named entities: translate them word by word (Wang et al.) or keep them as they are
+    entities: str = "translate"
     morphology: bool = II("morphology.enabled")  # inflect lemma matches back; a method may force it off
     min_replaced: int = 0
     max_variants: int = 4

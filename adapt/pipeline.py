@@ -23,7 +23,8 @@ One run is one language x task x model x method; everything it makes goes into i
   `model.trim` (a sentencepiece-Unigram encoder such as e5_small) the prepared encoder is trimmed
   (`adapt.trim.trim_vocabulary`) to the pieces of that same text plus the lexicon's target words (and, for
   vocab, its English words, which initialise the added words), keeping every single-character piece of their
-  characters, before anything trains on it or the vocab stage extends it; never on dev or test data. The
+  characters, and the language's monolingual text (its Bibles) whatever the method, so that test words keep
+  their pretrained pieces; before anything trains on it or the vocab stage extends it; never on dev or test data. The
   stage's result records the trim (pieces, bytes, seconds).
 - `distill` (`method.distill`): the trained model labels the target text; a student (from the same encoder)
   trains on those labels plus the training data: `student/`, the final model.
@@ -328,6 +329,7 @@ def _synthesis_options(ctx: Context) -> dict[str, Any]:
         "multiword": bool(method.multiword),
         "casefold": bool(method.casefold),
         "lemma": bool(method.lemma),
+        "entities": str(method.entities),
     }
 
 
@@ -499,12 +501,21 @@ def trim_texts(ctx: Context) -> list[str]:
     phrases (words the model meets in target-language test data keep their pieces) and, when the vocab stage
     extends the trimmed encoder, the lexicon's English phrases (they initialise the added words' embeddings).
     Never dev or test data."""
+    from adapt.tasks import read_bible
+    from lexicons.fetch import fetch
+
     _, lexicon = ctx.lexicon()
     entries = list(lexicon or ())
     texts = _run_texts(ctx)
     texts += sorted({e.tgt for e in entries if e.tgt and not e.tgt.isspace()})
     if ctx.method.vocab:
         texts += sorted({e.src for e in entries if e.src and not e.src.isspace()})
+    # the language's real text (all of its Bibles, whatever the method): without it a trimmed encoder splits the
+    # target words of the test data into pieces the pretrained model never used for them. Measured on the
+    # MasakhaNER dev sets: 40.5% (Ewe) and 42.7% (Wolof) of words keep their pretrained segmentation when
+    # trimming on English + lexicon only, 87.7% and 93.8% with the New Testament added
+    for url in ctx.cfg.language.monolingual:
+        texts += [" ".join(verse.tokens) for verse in read_bible(fetch(url)) if verse.tokens]
     return texts
 
 
@@ -931,6 +942,8 @@ def _preflight(ctx: Context, todo: Sequence[str]) -> None:
             urls.append(cfg.synthesis.input)
         if ctx.needs_target_text:
             urls += list(cfg.language.monolingual)
+    if ctx.encoder_stage in todo and cfg.model.get("trim", False):
+        urls += list(cfg.language.monolingual)
     if "train" in todo:
         urls.append(cfg.task.dev)
     if "evaluate" in todo:

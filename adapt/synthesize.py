@@ -67,6 +67,8 @@ def signature(
         *(f"{flag}:off" for flag, on in _matching_flags(options) if not on),
         f"choice:{options.choice}",
         f"unk:{options.unknown}",
+        # named only when names are kept (the default translates them, as Wang et al. do)
+        *(["ent:keep"] if options.entities == "keep" else []),
         f"min:{options.min_replaced}",
         f"seed:{options.seed}",
     ]
@@ -96,7 +98,8 @@ class TargetMorphology:
 
 
 def load_target_morphology(language: str) -> TargetMorphology | None:
-    """Rules fitted on the UniMorph tables of `language` (cached), or None where UniMorph has no table."""
+    """Rules fitted on the inflection tables of `language` (UniMorph and contributed `data/paradigms/`;
+    cached), or None where there is neither."""
     from lexicons.fetch import FetchSettings
     from lexicons.fetch import fetch
     from morphology.feature_map import FeatureMapper
@@ -104,15 +107,15 @@ def load_target_morphology(language: str) -> TargetMorphology | None:
     from morphology.inflectors.base import load_inflector
     from morphology.inflectors.rules import RulesInflector
     from morphology.unimorph import UnknownUniMorphLanguageError
-    from morphology.unimorph import load_unimorph
-    from morphology.unimorph import resolve_language
+    from morphology.unimorph import load_paradigms
 
     try:
-        iso = resolve_language(language)
+        # the UniMorph table merged with contributed `data/paradigms/<iso>.tsv` files (or those alone)
+        paradigms = load_paradigms(language, fetch)
     except UnknownUniMorphLanguageError:
-        log.info("no UniMorph table for %s: target lemmas are not inflected", language)
+        log.info("no UniMorph table or contributed paradigms for %s: target lemmas are not inflected", language)
         return None
-    paradigms = load_unimorph(iso, fetch)
+    iso = paradigms.lang or language
     # one form per cell, the one most consistent with the lemma's other cells (tables list variants and slips)
     entries = [(lemma, str(feats), form) for lemma, feats, form in paradigms.main_forms()]
     digest = hashlib.sha256("\n".join("\t".join(e) for e in entries).encode("utf-8")).hexdigest()[:16]
@@ -193,13 +196,15 @@ def synthesize_file(
     multiword: bool = True,
     casefold: bool = True,
     lemma: bool = True,
+    entities: str = "translate",
 ) -> dict[str, Any]:
     """Translate `input_path` (a `task` file) into `tgt` and write `out` and `<out>.stats.json`; the stats.
 
     The matching paths (`lexicons.synthesis.SynthesisOptions`): `multiword` entries first, the token exactly,
     then `casefold`ed, then its `lemma` (the English analyser). `morphology` inflects lemma matches, so it has
     no effect without `lemma` (the signature then says `morph:off`). Wang et al.'s synthesis is
-    `multiword=False, lemma=False, morphology=False`: exact, then lower-cased, single words.
+    `multiword=False, lemma=False, morphology=False`: exact, then lower-cased, single words. `entities="keep"`
+    copies the tokens labelled as named entities instead of translating them.
     """
     from adapt.tasks import TASKS
     from adapt.tasks import write_task
@@ -218,6 +223,7 @@ def synthesize_file(
         casefold=casefold,
         lemma=lemma,
         label_scheme=LABEL_SCHEMES[task],
+        entities=entities,
     )
     morphology = morphology and lemma  # inflection applies to lemma matches only
     analyse = inflect = None

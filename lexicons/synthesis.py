@@ -11,7 +11,10 @@ The method of Wang, Ruder & Neubig (2022), done with more care than their script
   (the best one) or `all` (several pseudo sentences per source sentence: variant k takes each match's k-th
   translation, up to `max_variants`, duplicates dropped). A seeded generator makes every run reproducible.
 * Unknown words: `keep` (code-switched text), `drop`, or `entities` (kept only where labelled as a named
-  entity: a non-O NER tag or slot, PROPN). Sentences with fewer than `min_replaced` translated tokens are left
+  entity: a non-O NER tag or slot, PROPN). Named entities themselves: `entities="translate"` (Wang et al.: every
+  word goes through the lexicon, so "European Commission" becomes half English, half target) or `"keep"`
+  (every token labelled as an entity is copied as it is, and no multiword match crosses into one: names are
+  not translated word by word in real text). Sentences with fewer than `min_replaced` translated tokens are left
   out (Wang et al. use 3 for pseudo-monolingual text).
 * Labels: a token that becomes several target tokens spreads its label (B-X then I-X; a POS tag or O repeated);
   several source tokens that become one or more target tokens take the span's first label (for BIO), or the
@@ -42,7 +45,8 @@ from lexicons.sentence import Sentence
 
 CHOICES = ("weighted", "frequent", "all")
 UNKNOWN = ("keep", "drop", "entities")
-PATHS = ("multiword", "exact", "casefold", "inflected", "lemma", "unknown")
+ENTITIES = ("translate", "keep")
+PATHS = ("multiword", "exact", "casefold", "inflected", "lemma", "unknown", "entity")
 
 Analyse = Callable[[str], Sequence[tuple[str, str]]]
 Inflect = Callable[[str, str], "str | None"]
@@ -65,12 +69,15 @@ class SynthesisOptions:
     lemma: bool = True
     keep_case: bool = True  # a capitalised English word gives a capitalised translation
     label_scheme: str = "bio"
+    entities: str = "translate"
 
     def __post_init__(self) -> None:
         if self.choice not in CHOICES:
             raise ValueError(f"choice must be one of {', '.join(CHOICES)}, not {self.choice!r}")
         if self.unknown not in UNKNOWN:
             raise ValueError(f"unknown must be one of {', '.join(UNKNOWN)}, not {self.unknown!r}")
+        if self.entities not in ENTITIES:
+            raise ValueError(f"entities must be one of {', '.join(ENTITIES)}, not {self.entities!r}")
         if self.label_scheme not in ("bio", "tag", "none"):
             raise ValueError(f"label_scheme must be bio, tag or none, not {self.label_scheme!r}")
         if self.min_replaced < 0 or self.max_variants < 1:
@@ -87,7 +94,7 @@ class _Match:
     cumulative: tuple[float, ...]
 
 
-MULTIWORD, EXACT, CASEFOLD, INFLECTED, LEMMA, UNKNOWN_PATH = range(len(PATHS))
+MULTIWORD, EXACT, CASEFOLD, INFLECTED, LEMMA, UNKNOWN_PATH, ENTITY = range(len(PATHS))
 
 
 @dataclass
@@ -284,9 +291,18 @@ class Synthesizer:
 
     # -- sentences -------------------------------------------------------------------------------------------
 
+    def _protected(self, sentence: Sentence) -> list[bool] | None:
+        """Per token, whether it is a named entity that `entities="keep"` copies; None when nothing is."""
+        if self.options.entities != "keep" or not sentence.labels:
+            return None
+        scheme = self.options.label_scheme
+        protected = [_is_entity(label, scheme) for label in sentence.labels]
+        return protected if any(protected) else None
+
     def translate(self, sentence: Sentence) -> list[Sentence]:
         """The pseudo sentence(s) for one source sentence ([] when it has fewer than min_replaced translations)."""
-        if self.options.choice != "all":
+        protected = self._protected(sentence)
+        if self.options.choice != "all" and protected is None:
             return self._translate_once(sentence)
         tokens = sentence.tokens
         stats = self._stats
@@ -298,13 +314,19 @@ class Synthesizer:
         i = 0
         size = len(tokens)
         while i < size:
-            n, match = self._span(tokens, i)
+            if protected is not None and protected[i]:
+                n, match = 1, _Match(ENTITY, ((tokens[i],),), (1.0,))
+            else:
+                n, match = self._span(tokens, i)
+                if protected is not None and n > 1 and any(protected[i : i + n]):
+                    # no multiword match across a name: the word alone
+                    n, match = 1, (self._tokens.get(tokens[i]) or self._token(tokens[i]))[1]
             spans.append((i, n, match))
             if match is None:
                 counts[UNKNOWN_PATH] += 1
             else:
                 counts[match.path] += n
-                replaced += n
+                replaced += n if match.path != ENTITY else 0
             i += n
         stats.replaced += replaced
         stats.add_sentence_ratio(replaced, len(tokens))

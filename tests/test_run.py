@@ -43,7 +43,7 @@ def test_lrx_run_trains_with_two_data_parallel_processes(mirror_env, tmp_path):
     """`model.train.processes=2`: only the training stage runs in two ranks (gloo on CPU, spawned by torchrun's
     launcher); Hydra, the run directory and the other stages stay in this one process."""
     run_dir = tmp_path / "run"
-    overrides = ["compare_with=[]", "task.max_train_sentences=200", "model.train.processes=2"]
+    overrides = ["model=tiny", "compare_with=[]", "task.max_train_sentences=200", "model.train.processes=2"]
     done = subprocess.run(
         [sys.executable, "-m", "adapt.run", *overrides, "model.train.threads=1", f"hydra.run.dir={run_dir}"],
         capture_output=True, text=True, env=os.environ.copy(), cwd=tmp_path, timeout=600,

@@ -95,6 +95,32 @@ def test_label_projection_keeps_bio_spans_well_formed():
     assert out.tokens == ["Mary", "jon"] and out.labels == ["B-PER", "B-PER"]
 
 
+def test_keeping_entities_copies_names_and_stops_multiword_matches_at_them(ewe, conll_dev):
+    entries = [Entry("new york", "nu yok"), Entry("new", "yeye"), Entry("union", "kadodo"), Entry("european", "eropa")]
+    lexicon = Lexicon("en", "xx", [*entries, Entry("in", "le")])
+    tokens, labels = ["in", "New", "York", "European", "Union", "new"], ["O", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "O"]
+    translated = _one(Synthesizer(lexicon, SynthesisOptions(choice="frequent")), tokens, labels)
+    assert translated.tokens == ["le", "Nu", "yok", "Eropa", "Kadodo", "yeye"]
+    kept = Synthesizer(lexicon, SynthesisOptions(choice="frequent", entities="keep"))
+    out = _one(kept, tokens, labels)
+    assert out.tokens == ["le", "New", "York", "European", "Union", "yeye"] and out.labels == labels
+    # "in New" must not become a multiword match reaching into the name
+    lexicon = Lexicon("en", "xx", [*entries, Entry("in", "le"), Entry("in new", "le yeye")])
+    out = _one(Synthesizer(lexicon, SynthesisOptions(choice="frequent", entities="keep")), tokens, labels)
+    assert out.tokens[:2] == ["le", "New"]
+    assert kept.stats.paths["entity"] == 4 and kept.stats.replaced == 2
+
+    # on real data: every entity token of CoNLL dev survives unchanged, in place, with its label
+    synthesizer = Synthesizer(ewe, SynthesisOptions(entities="keep", seed=3))
+    for sentence in conll_dev[:300]:
+        (pseudo,) = synthesizer.translate(sentence)
+        names = [(t, label) for t, label in zip(sentence.tokens, sentence.labels, strict=True) if label != "O"]
+        assert [(t, label) for t, label in zip(pseudo.tokens, pseudo.labels, strict=True) if label != "O"] == names
+    stats = synthesizer.stats
+    assert stats.paths["entity"] == sum(label != "O" for s in conll_dev[:300] for label in s.labels) > 300
+    assert sum(stats.paths[p] for p in PATHS) == stats.tokens_in
+
+
 def test_pos_tags_follow_the_head_of_a_multiword_span():
     lexicon = Lexicon("en", "xx", [Entry("ice cream", "ayisi"), Entry("look after", "kpɔ ta")])
     synthesizer = Synthesizer(lexicon, SynthesisOptions(choice="frequent", label_scheme="tag"))
