@@ -137,11 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
     from adapt.cli_report import add_report_command
     from adapt.cli_synthesize import add_synthesize_command
     from adapt.cli_unimorph import add_unimorph_commands
+    from adapt.cli_validate import add_validate_command
 
     add_unimorph_commands(commands)
     add_inflect_commands(commands)
     add_synthesize_command(commands)
     add_report_command(commands)
+    add_validate_command(commands)
     return parser
 
 

@@ -8,7 +8,8 @@ morphology off, lemma matches keep the target lemma as it stands; with lemma mat
 synthesis: exact, then lower-cased, single words) there is nothing to inflect.
 
 The target inflector, with morphology on: the UniMorph tables of the target language (`unimorph` names
-another table, e.g. `swc` for Swahili lexicons tagged `sw`/`swh`), answered from the table for lemmas it lists
+another table, e.g. `swc` for Swahili lexicons tagged `sw`/`swh`) merged with its contributed
+`data/paradigms/<iso>.tsv` files (`morphology.unimorph.load_paradigms`), answered from the table for lemmas it lists
 and by the rules inflector (fitted on the whole table) for the rest; the fitted rules are cached beside the
 downloads. An English bundle is mapped to the closest bundle the table has (`morphology.feature_map`); a
 language without a UniMorph table, or a bundle that does not map, gets the bare target lemma (counted as the

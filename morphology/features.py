@@ -333,6 +333,12 @@ class Schema:
                 self._cache[text] = parsed
         return parsed
 
+    def check(self, text: str) -> tuple[FeatureBundle | None, tuple[Problem, ...]]:
+        """Lenient parse with every finding: (canonical bundle or None when unparseable, problems). What a
+        validator reports line by line; `parse_features` only counts or raises the first."""
+        parsed = self._parse(text)
+        return parsed.bundle, parsed.problems
+
     def parse(self, text: str) -> FeatureBundle:
         """Strict parse: the canonical bundle, or FeatureError on any invalid, unknown or conflicting tag."""
         bundle = parse_features(text, self, strict=True)

@@ -61,6 +61,7 @@ __all__ = [
     "UniMorphFormatError",
     "UniMorphRepo",
     "UnknownUniMorphLanguageError",
+    "load_paradigms",
     "load_unimorph",
     "read_unimorph_file",
     "resolve_language",
@@ -274,7 +275,8 @@ UNIMORPH_LANGUAGES: tuple[str, ...] = tuple(sorted(UNIMORPH_REPOS))
 
 # Codes langcodes does not map onto the repository's name: UniMorph files Swahili under `swc` (which is
 # really Congo Swahili), and langcodes turns `tl`/`tgl` into Filipino.
-_ALIASES = {"swa": "swc", "swh": "swc", "sw": "swc", "fil": "tgl", "uzn": "uzb", "ekk": "est"}
+UNIMORPH_ALIASES = {"swa": "swc", "swh": "swc", "sw": "swc", "fil": "tgl", "uzn": "uzb", "ekk": "est"}
+_ALIASES = UNIMORPH_ALIASES
 
 
 def resolve_language(code: str) -> str:
@@ -552,4 +554,34 @@ def load_unimorph(
         path = fetch(url, sha256=file.sha256, max_bytes=max_bytes)
         read_unimorph_file(path, schema, strict=strict, max_bytes=max_bytes, into=paradigms, name=url)
     paradigms.files = [f.name for f in repo.selected(include_args=include_args)]
+    return paradigms
+
+
+def load_paradigms(
+    lang: str,
+    fetch: Callable[..., Path],
+    *,
+    strict: bool = False,
+    include_args: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    data: Path | None = None,
+) -> Paradigms:
+    """Every inflection table lrx has for `lang`: the pinned UniMorph tables (`load_unimorph`) merged with
+    the contributed files `data/paradigms/<iso>.tsv` of that language (`morphology.contributed`), or the
+    contributed files alone where UniMorph has no table. Raises UnknownUniMorphLanguageError when neither
+    exists. `data`: another data directory (default `morphology.contributed.data_dir()`)."""
+    from morphology.contributed import language_key
+    from morphology.contributed import paradigm_files
+    from morphology.contributed import read_paradigm_file
+
+    contributed = paradigm_files(lang, data)
+    try:
+        paradigms = load_unimorph(lang, fetch, strict=strict, include_args=include_args, max_bytes=max_bytes)
+    except UnknownUniMorphLanguageError:
+        if not contributed:
+            raise
+        key = language_key(lang)
+        paradigms = Paradigms(load_schema(fetch), lang=key[0] if key else lang)
+    for path in contributed:
+        read_paradigm_file(path, paradigms.schema, paradigms)
     return paradigms

@@ -1,0 +1,52 @@
+"""`lrx validate FILE... [--kind lexicon|paradigm] [--lang ISO] [--fix] [--json] [--strict]`.
+
+A thin wrapper over `lexicons.validate`: exit 0 when no file has errors (warnings too with `--strict`), 1
+otherwise. `--fix` applies the safe fixes first, then reports what is left. `--json` prints
+`{"errors": [...], "warnings": [...]}`, each item with `file`, `line`, `column`, `code`, `message`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from lexicons.validate import Report  # imported when run: `lrx --help` stays fast
+    from lexicons.validate import fix_file
+    from lexicons.validate import validate_file
+
+    report = Report()
+    for name in args.files:
+        if args.fix and fix_file(name, kind=args.kind):
+            print(f"fixed {name}", file=sys.stderr)
+        report.extend(validate_file(name, kind=args.kind, lang=args.lang))
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for finding in report.all():
+            print(finding)
+        print(f"{len(args.files)} files: {len(report.errors)} errors, {len(report.warnings)} warnings", file=sys.stderr)
+    failed = bool(report.errors) or (args.strict and bool(report.warnings))
+    return 1 if failed else 0
+
+
+def add_validate_command(subparsers: Any) -> argparse.ArgumentParser:
+    """Add `validate` to an argparse subparsers object; returns its parser."""
+    parser = subparsers.add_parser(
+        "validate", help="check contributed lexicon and paradigm files (see CONTRIBUTING.md)"
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", help="tab-separated files to check")
+    parser.add_argument(
+        "--kind", choices=("lexicon", "paradigm"), help="what the files are (default: from their folder or header)"
+    )
+    parser.add_argument("--lang", metavar="ISO", help="the (target) language, when the file name does not say it")
+    parser.add_argument(
+        "--fix", action="store_true", help="apply safe fixes in place (NFC, trimming, tag order, duplicates)"
+    )
+    parser.add_argument("--json", action="store_true", help='print {"errors": [...], "warnings": [...]}')
+    parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    parser.set_defaults(handler=cmd_validate)
+    return parser
