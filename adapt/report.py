@@ -37,6 +37,7 @@ METHOD_ORDER = (
     "pseudo_trans_train+en",
     "lrx_trans_train",
     "lrx_trans_train_en",
+    "lrx_trans_train_en_names",
     "pseudo_mlm",
     "label_distill",
 )

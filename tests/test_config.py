@@ -165,6 +165,19 @@ def test_masakhaner_experiment_every_job_composes_and_validates():
     assert len(subdirs) == 25 and "pcm_label_distill" in subdirs
 
 
+def test_the_dev_experiment_selects_on_dev_sets_with_the_test_experiments_budget():
+    test = _compose(["+experiment=masakhaner_gatitos", "language=wo"], hydra_config=True)
+    dev = _compose(["+experiment=masakhaner_gatitos_dev", "language=wo"], hydra_config=True)
+    assert dev.language.test_sets.ner == dev.language.dev_sets.ner != test.language.test_sets.ner
+    assert all(url.endswith("/wol/dev.txt") for url in dev.language.test_sets.ner)
+    assert dev.model == test.model and dev.task == test.task and dev.seed == test.seed
+    assert dev.hydra.sweeper.params.method.split(",") == ["lrx_trans_train_en", "lrx_trans_train_en_names"]
+    names = _compose(["+experiment=masakhaner_gatitos_dev", "method=lrx_trans_train_en_names"])
+    plain = _compose(["+experiment=masakhaner_gatitos_dev", "method=lrx_trans_train_en"])
+    assert (names.method.synthesis.entities, plain.method.synthesis.entities) == ("keep", "translate")
+    assert {**names.method.synthesis, "entities": "translate"} == dict(plain.method.synthesis)
+
+
 @pytest.mark.parametrize("path", sorted(CONF.glob("experiment/*.yaml")), ids=lambda p: p.stem)
 def test_experiment_files_open_with_their_package_header_then_the_command(path):
     # Hydra reads `# @package` only from the very first lines (a comment line before it ends the header),
