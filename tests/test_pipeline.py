@@ -85,7 +85,7 @@ def test_a_run_writes_metrics_and_markers_then_skips_forces_and_resumes(mirror_e
     assert {k: entry[k] for k in ("language", "task", "method", "model", "test_set", "metric")} == {
         "language": "ee",
         "task": "ner",
-        "method": "lrx_trans_train_en",
+        "method": "lrx_trans_train_en_names",
         "model": "tiny",
         "test_set": "masakhaner2/ewe/test",
         "metric": "entity_f1",
@@ -146,7 +146,7 @@ def test_one_stage_reads_earlier_outputs_or_says_what_is_missing(mirror_env, tmp
     with pytest.raises(PipelineError, match=missing):
         run_pipeline(_compose([*SMALL, "stages=[train]"]), run_dir)
     failed = json.loads((run_dir / "failed.json").read_text(encoding="utf-8"))
-    assert (failed["language"], failed["method"]) == ("ee", "lrx_trans_train_en")
+    assert (failed["language"], failed["method"]) == ("ee", "lrx_trans_train_en_names")
     assert "PipelineError" in failed["error"] and not (run_dir / "stages").exists()
 
     assert run_pipeline(_compose([*SMALL, "stages=[synthesize]"]), run_dir).ran == ["synthesize"]
@@ -300,10 +300,10 @@ def test_the_main_job_compares_with_zero_shot_in_one_command(mirror_env, tmp_pat
     assert done.returncode == 0, done.stderr[-3000:]
     own = json.loads((tmp_path / "run" / "metrics.json").read_text(encoding="utf-8"))
     other = json.loads((tmp_path / "run" / "compare" / "zero_shot" / "metrics.json").read_text(encoding="utf-8"))
-    assert own[0]["method"] == "lrx_trans_train_en" and other[0]["method"] == "zero_shot"
+    assert own[0]["method"] == "lrx_trans_train_en_names" and other[0]["method"] == "zero_shot"
     assert own[0]["test_set"] == other[0]["test_set"] == "masakhaner2/ewe/test"
     lines = done.stdout.splitlines()
-    assert any(line.startswith("lrx_trans_train_en - zero_shot: ") for line in lines), done.stdout[-2000:]
+    assert any(line.startswith("lrx_trans_train_en_names - zero_shot: ") for line in lines), done.stdout[-2000:]
     assert any(line.split() == ["zero_shot", f"{other[0]['score']:.2f}"] for line in lines)
 
 
