@@ -315,3 +315,22 @@ def test_scores_on_real_files(conll, mirror_dir):
     assert entity_f1(ewe, without_date) == 100.0
     assert entity_f1(ewe, without_date, types=None) < 100.0
     assert entity_f1(ewe, ewe, types=None) == 100.0
+
+
+def test_masked_lm_loss_from_masked_positions_only_equals_the_librarys(encoder, conll):
+    """The loss `continue_mlm` trains on scores only the masked positions; it must equal the library's."""
+    from transformers import AutoModelForMaskedLM
+
+    from adapt.training import _masked_only_lm
+
+    model = AutoModelForMaskedLM.from_pretrained(encoder).eval()
+    tokenizer = transformers.AutoTokenizer.from_pretrained(encoder)
+    batch = tokenizer([" ".join(s.tokens) for s in conll[0][:8]], padding=True, return_tensors="pt")
+    labels = torch.full_like(batch["input_ids"], -100)
+    generator = torch.Generator().manual_seed(0)
+    chosen = (torch.rand(labels.shape, generator=generator) < 0.3) & (batch["attention_mask"] == 1)
+    labels[chosen] = batch["input_ids"][chosen]
+    with torch.no_grad():
+        ours = _masked_only_lm(model)(batch["input_ids"], batch["attention_mask"], labels)
+        library = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], labels=labels).loss
+    assert int(chosen.sum()) > 10 and float(ours) == pytest.approx(float(library), rel=1e-5)
