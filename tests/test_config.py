@@ -86,7 +86,7 @@ def test_defaults_keep_the_keys_run_py_reads():
     cfg = _compose([])
     # the default run: every stage (vocab, mlm and distill do nothing for the default method), NER
     # CoNLL-2003 -> Ewe on 2,000 English sentences, lrx_trans_train_en_names (chosen on MasakhaNER dev), e5_small
-    # trimmed, with the budget of the MasakhaNER experiment (250 steps per training)
+    # untrimmed, with the budget of the MasakhaNER experiment (250 steps per training)
     assert cfg.tgt == "ee" and list(cfg.stages) == [
         "lexicon",
         "synthesize",
@@ -97,7 +97,7 @@ def test_defaults_keep_the_keys_run_py_reads():
         "evaluate",
     ]
     assert (cfg.task.name, cfg.method.name, cfg.model.name_or_path) == ("ner", "lrx_trans_train_en_names", "e5_small")
-    assert cfg.model.trim is True and cfg.model.train.max_steps == 250 and cfg.model.train.freeze_embeddings
+    assert cfg.model.trim is False and cfg.model.train.max_steps == 250 and cfg.model.train.freeze_embeddings
     assert cfg.task.max_train_sentences == 2000 and cfg.task.max_eval_sentences is None
     schema.validate(cfg)
     assert _plain(cfg)["synthesis"] == {
