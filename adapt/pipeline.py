@@ -256,6 +256,18 @@ class Context:
     def english(self) -> list[Sentence]:
         return self.read(self.task, self.english_path.name)
 
+    def bible_verses(self) -> list[Sentence]:
+        """Every verse of the language's monolingual texts (`language.monolingual`), read once per run."""
+        from adapt.tasks import read_bible
+        from lexicons.fetch import fetch
+
+        if "bible" not in self._cache:
+            urls = self.cfg.language.monolingual
+            self._cache["bible"] = [
+                Sentence(v.tokens, [], {}) for url in urls for v in read_bible(fetch(url)) if v.tokens
+            ]
+        return self._cache["bible"]
+
     def pseudo(self) -> list[Sentence]:
         return self.read(self.task, self.pseudo_path.name)
 
@@ -357,7 +369,6 @@ def _synthesize_outputs(ctx: Context) -> list[str]:
 
 def run_synthesize(ctx: Context) -> tuple[str, dict[str, Any]]:
     from adapt.synthesize import synthesize_file
-    from adapt.tasks import read_bible
     from adapt.tasks import read_task
     from adapt.tasks import write_task
     from lexicons.fetch import fetch
@@ -393,10 +404,7 @@ def run_synthesize(ctx: Context) -> tuple[str, dict[str, Any]]:
             )
         finally:
             english_text.unlink(missing_ok=True)
-        verses: list[Sentence] = []
-        for url in ctx.cfg.language.monolingual:
-            verses += [Sentence(v.tokens, [], {}) for v in read_bible(fetch(url)) if v.tokens]
-        verses = ctx.cap(verses, "max_train_sentences")
+        verses = ctx.cap(ctx.bible_verses(), "max_train_sentences")
         write_task("text", verses, ctx.path(MONOLINGUAL))
         for name in (PSEUDO_TEXT, MONOLINGUAL):
             ctx._cache.pop(f"text:{name}", None)
@@ -501,9 +509,6 @@ def trim_texts(ctx: Context) -> list[str]:
     phrases (words the model meets in target-language test data keep their pieces) and, when the vocab stage
     extends the trimmed encoder, the lexicon's English phrases (they initialise the added words' embeddings).
     Never dev or test data."""
-    from adapt.tasks import read_bible
-    from lexicons.fetch import fetch
-
     _, lexicon = ctx.lexicon()
     entries = list(lexicon or ())
     texts = _run_texts(ctx)
@@ -514,9 +519,7 @@ def trim_texts(ctx: Context) -> list[str]:
     # target words of the test data into pieces the pretrained model never used for them. Measured on the
     # MasakhaNER dev sets: 40.5% (Ewe) and 42.7% (Wolof) of words keep their pretrained segmentation when
     # trimming on English + lexicon only, 87.7% and 93.8% with the New Testament added
-    for url in ctx.cfg.language.monolingual:
-        texts += [" ".join(verse.tokens) for verse in read_bible(fetch(url)) if verse.tokens]
-    return texts
+    return texts + _texts(ctx.bible_verses())
 
 
 def trim_encoder(ctx: Context, source: Path, out: Path) -> dict[str, Any]:
@@ -541,9 +544,7 @@ def _prepare_encoder(ctx: Context, out: Path | None = None) -> dict[str, Any]:
     from adapt.models import prepare_encoder
 
     model = ctx.cfg.model
-    trim = bool(model.get("trim", False))
-    if trim and model.name_or_path == "tiny":
-        raise PipelineError(_TINY_TRIM)
+    trim = bool(model.get("trim", False))  # a tiny encoder cannot be: _preflight has refused the run
     texts: list[str] | None = None
     options: dict[str, Any] = {}
     if model.name_or_path == "tiny":

@@ -424,6 +424,14 @@ def _check_ranks_agree(trainable: Sequence[tuple[str, torch.nn.Parameter]]) -> N
         raise RuntimeError(f"data-parallel ranks ended with different weights (checksums {checksums})")
 
 
+def _save_pretrained(model: torch.nn.Module, tokenizer: Any, out_dir: Path, sidecar: dict[str, Any]) -> None:
+    """The model and tokenizer (`save_pretrained` layout) and `lrx.json` into `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out_dir)
+    tokenizer.save_pretrained(out_dir)
+    _write_sidecar(out_dir, sidecar)
+
+
 def _write_sidecar(out_dir: Path, content: dict[str, Any]) -> None:
     path = out_dir / SIDECAR
     path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -509,21 +517,15 @@ def finetune_tagger(
     stats = _optimise(model, examples, loss_of, lambda b: _collate(b, tokenizer.pad_token_id, device), settings, frozen)
     counts = Counter(label for s in sentences for label in s.labels)
 
-    def save() -> None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        model.save_pretrained(out_dir)
-        tokenizer.save_pretrained(out_dir)
-        sidecar = {
-            "kind": "tagger",
-            "labels": labels,
-            "fallback": _fallback_label(labels, counts),
-            "max_length": settings.max_length,
-            "settings": asdict(settings),
-            "stats": stats,
-        }
-        _write_sidecar(out_dir, sidecar)
-
-    _save_on_main(save)
+    sidecar = {
+        "kind": "tagger",
+        "labels": labels,
+        "fallback": _fallback_label(labels, counts),
+        "max_length": settings.max_length,
+        "settings": asdict(settings),
+        "stats": stats,
+    }
+    _save_on_main(lambda: _save_pretrained(model, tokenizer, out_dir, sidecar))
     log.info(
         "tagger: %d steps, %.1f s, %.0f tokens/s -> %s",
         stats["steps"],
@@ -767,15 +769,15 @@ def _masked_only_lm(model: torch.nn.Module) -> torch.nn.Module:
 
     base = getattr(model, model.base_model_prefix, None)
     head = getattr(model, "cls", None) or getattr(model, "lm_head", None)
-    if base is None or head is None:
-        return _full_lm(model)
 
-    class MaskedOnlyLM(torch.nn.Module):
+    class MaskedLMLoss(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
             self.model = model
 
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+            if base is None or head is None:
+                return self.model(input_ids=input_ids, attention_mask=attention_mask, labels=labels).loss
             states = base(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
             chosen = labels != -100
             if not bool(chosen.any()):  # nothing to predict (a batch of specials only): 0, not NaN
@@ -783,21 +785,7 @@ def _masked_only_lm(model: torch.nn.Module) -> torch.nn.Module:
             logits = head(states[chosen])
             return torch.nn.functional.cross_entropy(logits.float(), labels[chosen])
 
-    return MaskedOnlyLM()
-
-
-def _full_lm(model: torch.nn.Module) -> torch.nn.Module:
-    import torch
-
-    class FullLM(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.model = model
-
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-            return self.model(input_ids=input_ids, attention_mask=attention_mask, labels=labels).loss
-
-    return FullLM()
+    return MaskedLMLoss()
 
 
 @_data_parallel
@@ -851,12 +839,6 @@ def continue_mlm(
     stats = _optimise(_masked_only_lm(model), examples, loss_of, collate, settings, frozen)
     stats["new_lm_head"] = new_head
 
-    def save() -> None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        model.save_pretrained(out_dir)
-        tokenizer.save_pretrained(out_dir)
-        sidecar = {"kind": "mlm", "max_length": settings.max_length, "settings": asdict(settings), "stats": stats}
-        _write_sidecar(out_dir, sidecar)
-
-    _save_on_main(save)
+    sidecar = {"kind": "mlm", "max_length": settings.max_length, "settings": asdict(settings), "stats": stats}
+    _save_on_main(lambda: _save_pretrained(model, tokenizer, out_dir, sidecar))
     return stats
