@@ -143,6 +143,10 @@ class MethodConfig:
     train_on: str = MISSING  # en | pseudo | pseudo+en
     synthesis: MethodSynthesisConfig = field(default_factory=MethodSynthesisConfig)
     mlm: bool = False  # continue masked-LM training on pseudo monolingual text before fine-tuning
+    # a checkpoint without a masked-LM head (e5) gets a random one: train it alone, the encoder frozen, for this
+    # many steps first, so that its random gradients do not reach the encoder (0: no warm-up)
+    mlm_head_warmup_steps: int = 0
+    mlm_lr: float | None = None  # the masked-LM learning rate; null: model.train.lr
     distill: bool = False  # a teacher labels target monolingual text; a student trains on its labels
     vocab: bool = False  # add frequent target words to the tokenizer (the vocab stage; `vocab.*` says how)
 

@@ -70,6 +70,7 @@ from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
@@ -420,6 +421,14 @@ def _model_config(ctx: Context) -> dict[str, Any]:
     return {"model": _plain(ctx.cfg.model), "seed": ctx.cfg.seed}
 
 
+def _mlm_config(ctx: Context) -> dict[str, Any]:
+    return {
+        **_model_config(ctx),
+        "mlm_head_warmup_steps": int(ctx.method.mlm_head_warmup_steps),
+        "mlm_lr": ctx.method.mlm_lr,
+    }
+
+
 def _vocab_settings(ctx: Context) -> Any:
     from adapt.vocab import VocabSettings
 
@@ -598,7 +607,11 @@ def run_mlm(ctx: Context) -> tuple[str, dict[str, Any]]:
     if not texts:
         raise PipelineError(f"mlm: no target-language text in {PSEUDO_TEXT} or {MONOLINGUAL}")
     with atomic_dir(ctx.path(MLM)) as tmp:
-        stats = continue_mlm(ctx.path(ENCODER), texts, tmp, train_settings(ctx.cfg))
+        settings = train_settings(ctx.cfg)
+        if ctx.method.mlm_lr is not None:
+            settings = replace(settings, lr=float(ctx.method.mlm_lr))
+        warmup = int(ctx.method.mlm_head_warmup_steps)
+        stats = continue_mlm(ctx.path(ENCODER), texts, tmp, settings, head_warmup_steps=warmup)
     return f"masked-LM training on {len(texts)} target sentences, {stats['steps']} steps", {**encoder, **stats}
 
 
@@ -781,7 +794,7 @@ STAGE_LIST: tuple[Stage, ...] = (
         "mlm",
         run_mlm,
         lambda ctx: ["synthesize", "vocab"] if ctx.method.mlm else [],
-        lambda ctx: {"mlm": bool(ctx.method.mlm), **(_model_config(ctx) if ctx.method.mlm else {})},
+        lambda ctx: {"mlm": bool(ctx.method.mlm), **(_mlm_config(ctx) if ctx.method.mlm else {})},
         _mlm_outputs,
     ),
     Stage(

@@ -278,6 +278,42 @@ def test_continue_mlm_lowers_loss_and_loads_as_tagger(encoder, conll, tmp_path):
     assert again["new_lm_head"] is False and again["steps"] == 2
 
 
+def test_mlm_head_warmup_trains_the_new_head_alone_first(encoder, conll, tmp_path, monkeypatch):
+    """A new (random) masked-LM head is trained alone, the encoder frozen, before both train together; a
+    checkpoint that has its own head skips the warm-up."""
+    import adapt.training as training
+
+    trained_in_each_phase: list[set[str]] = []
+    optimise = training._optimise
+
+    def recording(model, *args, **kwargs):
+        result = optimise(model, *args, **kwargs)  # `frozen` is applied inside: read what stayed trainable
+        trained_in_each_phase.append({name for name, p in model.named_parameters() if p.requires_grad})
+        return result
+
+    monkeypatch.setattr(training, "_optimise", recording)
+    texts = [" ".join(s.tokens) for s in conll[0][2000:2400]]
+    settings = TrainSettings(epochs=3, batch_size=16, lr=3e-2, seed=1, threads=1, max_steps=5)
+    stats = continue_mlm(encoder, texts, tmp_path / "mlm", settings, head_warmup_steps=30)
+    warmup = stats["head_warmup"]
+    assert warmup["steps"] == 30 and stats["steps"] == 5
+    assert warmup["final_loss"] < warmup["first_loss"] - 0.1  # the head alone learns (measured: 0.27 lower)
+    head_only, joint = trained_in_each_phase
+    assert head_only and all(not name.startswith("model.bert.") for name in head_only)
+    assert any(name.startswith("model.bert.encoder.") for name in joint) and head_only < joint
+    before = transformers.AutoModel.from_pretrained(encoder).state_dict()["encoder.layer.0.attention.self.query.weight"]
+    after = transformers.AutoModel.from_pretrained(tmp_path / "mlm").state_dict()[
+        "encoder.layer.0.attention.self.query.weight"
+    ]
+    assert not torch.equal(before, after)  # the joint phase did train the encoder
+    again = continue_mlm(
+        tmp_path / "mlm", texts[:50], tmp_path / "mlm2", TrainSettings(max_steps=2, threads=1), head_warmup_steps=5
+    )
+    assert "head_warmup" not in again and len(trained_in_each_phase) == 3
+    with pytest.raises(ValueError, match="head_warmup_steps"):
+        continue_mlm(encoder, texts, tmp_path / "bad", settings, head_warmup_steps=-1)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # evaluation
 
