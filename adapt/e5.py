@@ -274,11 +274,21 @@ def _normalizer(norm_map: dict[str, str]) -> Any:
 
 
 def build_e5_tokenizer(e5: E5File) -> Any:
-    """The XLM-R Unigram tokenizer over the file's pieces and scores, as a transformers fast tokenizer.
+    """The XLM-R Unigram tokenizer over the file's pieces and scores, as a transformers fast tokenizer."""
+    if e5.pieces[-1] != MASK_TOKEN or tuple(e5.pieces[:4]) != SPECIALS:
+        raise E5Error(f"{E5_FILE}: vocabulary is not in XLM-R order (specials {e5.pieces[:4]}, last {e5.pieces[-1]!r})")
+    vocab = [(p, float(s)) for p, s in zip(e5.pieces, e5.scores.tolist(), strict=True)]
+    vocab[-1] = (MASK_TOKEN, 0.0)
+    return xlmr_unigram_tokenizer(vocab, _normalizer(e5.norm_map), unk_id=e5.unk, max_length=e5.max_position)
+
+
+def xlmr_unigram_tokenizer(vocab: list[tuple[str, float]], normalizer: Any, *, unk_id: int, max_length: int) -> Any:
+    """An XLM-R-style tokenizer over a Unigram `vocab` of (piece, score): whitespace split, Metaspace,
+    `<s> $A </s>`, the specials `<s> <pad> </s> <unk>` and `<mask>` (which must be in `vocab`).
 
     Saved as the generic `PreTrainedTokenizerFast` (tokenizer.json loaded verbatim): transformers 5's
-    `XLMRobertaTokenizer` rebuilds its pipeline on load and would drop this normaliser (it only knows a
-    sentencepiece precompiled charsmap, which the file does not carry).
+    `XLMRobertaTokenizer` rebuilds its pipeline on load and would drop a normaliser other than a sentencepiece
+    precompiled charsmap (e5's file carries none).
     """
     from tokenizers import AddedToken
     from tokenizers import Tokenizer
@@ -288,12 +298,12 @@ def build_e5_tokenizer(e5: E5File) -> Any:
     from tokenizers.models import Unigram
     from transformers import PreTrainedTokenizerFast
 
-    if e5.pieces[-1] != MASK_TOKEN or tuple(e5.pieces[:4]) != SPECIALS:
-        raise E5Error(f"{E5_FILE}: vocabulary is not in XLM-R order (specials {e5.pieces[:4]}, last {e5.pieces[-1]!r})")
-    vocab = [(p, float(s)) for p, s in zip(e5.pieces, e5.scores.tolist(), strict=True)]
-    vocab[-1] = (MASK_TOKEN, 0.0)
-    tok = Tokenizer(Unigram(vocab, unk_id=e5.unk, byte_fallback=False))
-    tok.normalizer = _normalizer(e5.norm_map)
+    ids = {piece: i for i, (piece, _) in enumerate(vocab)}
+    missing = [s for s in (*SPECIALS, MASK_TOKEN) if s not in ids]
+    if missing:
+        raise ValueError(f"the vocabulary lacks the special pieces {missing}")
+    tok = Tokenizer(Unigram(vocab, unk_id=unk_id, byte_fallback=False))
+    tok.normalizer = normalizer
     tok.pre_tokenizer = pre_tokenizers.Sequence(
         [pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")]
     )
@@ -301,7 +311,7 @@ def build_e5_tokenizer(e5: E5File) -> Any:
     tok.post_processor = processors.TemplateProcessing(
         single="<s> $A </s>",
         pair="<s> $A </s> </s> $B </s>",
-        special_tokens=[("<s>", e5.bos), ("</s>", e5.eos)],
+        special_tokens=[("<s>", ids["<s>"]), ("</s>", ids["</s>"])],
     )
     tok.add_special_tokens([AddedToken(s, special=True, normalized=False) for s in SPECIALS])
     tok.add_special_tokens([AddedToken(MASK_TOKEN, special=True, lstrip=True, normalized=False)])
@@ -314,7 +324,7 @@ def build_e5_tokenizer(e5: E5File) -> Any:
         unk_token="<unk>",
         pad_token="<pad>",
         mask_token=MASK_TOKEN,
-        model_max_length=e5.max_position,
+        model_max_length=max_length,
     )
 
 

@@ -33,7 +33,9 @@ class LanguageCode:
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse(code: str) -> langcodes.Language:
+def parse_language_code(code: str) -> langcodes.Language:
+    """`code` (ISO 639-1/3, BCP-47; `_` read as `-`) as a `langcodes.Language`, or `UnknownLanguageError`.
+    Tagalog stays Tagalog (CLDR would make it Filipino)."""
     raw = code.strip().replace("_", "-")
     if not raw:
         raise UnknownLanguageError("empty language code")
@@ -53,7 +55,7 @@ def _parse(code: str) -> langcodes.Language:
 @functools.lru_cache(maxsize=4096)
 def normalize_language(code: str) -> LanguageCode:
     """Normalise `code` (ISO 639-1, ISO 639-3 or BCP-47) or raise `UnknownLanguageError`."""
-    lang = _parse(code)
+    lang = parse_language_code(code)
     return LanguageCode(tag=lang.to_tag(), iso3=lang.to_alpha3(), name=lang.display_name())
 
 
@@ -65,12 +67,12 @@ def match_language(code: str, available: Iterable[str], *, source: str = "") -> 
     `langcodes` distance 0 (`swh` <-> `sw`). An unknown or uncovered code raises with close matches.
     """
     wanted = normalize_language(code)
-    wanted_lang = _parse(code)
+    wanted_lang = parse_language_code(code)
     available = list(available)
     normalized: dict[str, langcodes.Language] = {}
     for own in available:
         try:
-            normalized[own] = _parse(own)
+            normalized[own] = parse_language_code(own)
         except UnknownLanguageError:
             continue
 

@@ -36,6 +36,8 @@ from typing import Any
 
 import regex
 
+from lexicons.languages import UnknownLanguageError
+from lexicons.languages import parse_language_code
 from morphology.contributed import KIND_DIRS
 from morphology.contributed import KINDS
 from morphology.contributed import LEXICON_COLUMNS
@@ -138,14 +140,16 @@ class Language:
 
 
 def parse_language(code: str) -> Language | None:
-    """The language of `code` (ISO 639-1/3 or BCP-47 with a script), or None if it is not a valid code."""
-    import langcodes
-
-    try:
-        lang = langcodes.Language.get(code.strip())
-    except (ValueError, LookupError, AttributeError):
+    """The language of `code` (ISO 639-1/3 or BCP-47 with a script), or None if it is not a valid code. Parsed
+    as everywhere else in lrx (lexicons.languages), but stricter: `_` is not a separator in a file name or
+    header (BCP-47 has `-`), and `und`, `zxx`, `mul`, `mis` name no language a lexicon can be in."""
+    if "_" in code:
         return None
-    if not lang.language or not lang.is_valid() or lang.language in ("und", "zxx", "mul", "mis"):
+    try:
+        lang = parse_language_code(code)
+    except UnknownLanguageError:
+        return None
+    if lang.language in ("und", "zxx", "mul", "mis"):
         return None
     script = lang.script or lang.maximize().script
     return Language(code, lang.to_alpha3(), script, lang.display_name())

@@ -18,6 +18,7 @@ import pytest
 from hydra import compose
 from hydra import initialize_config_dir
 
+from adapt.e5 import xlmr_unigram_tokenizer
 from adapt.pipeline import STAGES
 from adapt.pipeline import Context
 from adapt.pipeline import PipelineError
@@ -47,47 +48,30 @@ def _sentences(mirror: Path, rel: str, n: int | None = None) -> list[list[str]]:
 
 
 def build_unigram_encoder(texts: list[str], out_dir: Path, *, vocab_size: int = 6000) -> Path:
-    """A random 2-layer BERT with an XLM-R-style Unigram tokenizer trained on `texts` (as adapt/e5.py builds
-    e5's: whitespace split, Metaspace, `<s> $A </s>`), saved as a bare encoder (BertModel)."""
+    """A random 2-layer BERT with an XLM-R-style Unigram tokenizer (adapt/e5.py's builder, the one e5 gets)
+    over pieces learned from `texts`, saved as a bare encoder (BertModel)."""
     import torch
-    from tokenizers import AddedToken
     from tokenizers import Tokenizer
-    from tokenizers import decoders
     from tokenizers import normalizers
     from tokenizers import pre_tokenizers
-    from tokenizers import processors
     from tokenizers import trainers
     from tokenizers.models import Unigram
     from transformers import BertConfig
     from transformers import BertModel
-    from transformers import PreTrainedTokenizerFast
 
-    tok = Tokenizer(Unigram())
-    tok.normalizer = normalizers.NFKC()
-    tok.pre_tokenizer = pre_tokenizers.Sequence(
+    learner = Tokenizer(Unigram())
+    learner.pre_tokenizer = pre_tokenizers.Sequence(
         [pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")]
     )
-    tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
+    learner.normalizer = normalizers.NFKC()
     trainer = trainers.UnigramTrainer(
         vocab_size=vocab_size, special_tokens=SPECIALS, unk_token="<unk>", show_progress=False
     )
-    tok.train_from_iterator(texts, trainer=trainer)
-    assert [tok.token_to_id(s) for s in SPECIALS] == [0, 1, 2, 3, 4]
-    tok.post_processor = processors.TemplateProcessing(
-        single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>", special_tokens=[("<s>", 0), ("</s>", 2)]
-    )
-    tok.add_special_tokens([AddedToken(s, special=True, normalized=False) for s in SPECIALS])
-    fast = PreTrainedTokenizerFast(
-        tokenizer_object=tok,
-        bos_token="<s>",
-        eos_token="</s>",
-        sep_token="</s>",
-        cls_token="<s>",
-        unk_token="<unk>",
-        pad_token="<pad>",
-        mask_token="<mask>",
-        model_max_length=256,
-    )
+    learner.train_from_iterator(texts, trainer=trainer)
+    vocab = [(piece, float(score)) for piece, score in json.loads(learner.to_str())["model"]["vocab"]]
+    assert [piece for piece, _ in vocab[:5]] == SPECIALS
+    fast = xlmr_unigram_tokenizer(vocab, normalizers.NFKC(), unk_id=3, max_length=256)
+    tok = fast.backend_tokenizer
     config = BertConfig(
         vocab_size=tok.get_vocab_size(),
         hidden_size=64,

@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 
 from adapt.cli import main
 from lexicons.fetch import fetch
+from lexicons.languages import normalize_language
 from lexicons.validate import fix_text
 from lexicons.validate import langid_model
+from lexicons.validate import parse_language
 from lexicons.validate import suggest_languages
 from lexicons.validate import validate_file
 from lexicons.validate import validate_text
@@ -122,6 +124,17 @@ def test_unknown_language_suggests_close_codes(tmp_path):
     path = lexicon(tmp_path, GOOD_LEXICON, name="my words.tsv")
     assert "bad-filename" in codes(path)[0]
     assert codes(path, lang="swh") == (set(), set())
+
+
+def test_language_codes_parse_as_in_the_rest_of_lrx(tmp_path):
+    """The validator parses codes with lexicons.languages (Tagalog stays Tagalog, not CLDR's Filipino), and is
+    stricter only where file names need it (`_` is no BCP-47 separator)."""
+    tagalog = lexicon(tmp_path, "water\ttubig\nhouse\tbahay\n", name="eng-tgl.tsv")
+    assert codes(tagalog) == (set(), set())
+    assert parse_language("tgl").iso3 == normalize_language("tgl").iso3 == "tgl"
+    assert parse_language("fil").iso3 == "fil"
+    assert normalize_language("sw_KE").iso3 == "swa" and parse_language("sw_KE") is None
+    assert parse_language("und") is None and parse_language("") is None
 
 
 def test_script_suffix_in_the_name(tmp_path):
