@@ -8,6 +8,11 @@ model): rows are languages, columns methods, with a mean row, so that methods ar
 languages at a glance. A failed job shows as "failed" in its cell rather than vanishing, since a method
 whose hard languages crashed would otherwise look better on average than it is.
 
+A job run by the pipeline also leaves its stage markers (`stages/<stage>.json`): the report adds a table of
+what each job's training cost, from the markers of the training stages (mlm, train, distill): the job's
+seconds, the trainings' own seconds and their tokens per second (what a reader needs to compare methods whose
+budgets are the same in steps but not in time).
+
 Every file is checked as it is read: a malformed one is an error naming it (a report quietly missing a
 result is worse than none). Two results for the same cell are an error too: which to keep is not ours to
 guess (point the report at one sweep, or delete the stale run).
@@ -42,6 +47,11 @@ METHOD_ORDER = (
     "label_distill",
 )
 FAILED = "failed"
+
+
+# the stages that train a model, in pipeline order; their markers' results carry seconds and tokens_per_s
+TRAINING_STAGES = ("mlm", "train", "distill")
+STAGES_DIR = "stages"
 
 
 class ReportError(LrxError):
@@ -103,6 +113,46 @@ class Table:
         }
 
 
+@dataclass(frozen=True)
+class Training:
+    """One training of a job, from its stage marker: `mlm head` is a new masked-LM head's warm-up alone."""
+
+    name: str
+    steps: int
+    seconds: float
+    tokens_per_s: float
+
+
+@dataclass(frozen=True)
+class RunCost:
+    """What one job's training cost: its score(s), its whole time and each of its trainings."""
+
+    language: str
+    method: str
+    scores: tuple[float, ...]
+    job_seconds: float | None
+    trainings: tuple[Training, ...]
+    source: Path
+
+    @property
+    def training_seconds(self) -> float:
+        return sum(t.seconds for t in self.trainings)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "method": self.method,
+            "scores": list(self.scores),
+            "job_seconds": self.job_seconds,
+            "training_seconds": round(self.training_seconds, 3),
+            "trainings": [
+                {"name": t.name, "steps": t.steps, "seconds": t.seconds, "tokens_per_s": t.tokens_per_s}
+                for t in self.trainings
+            ],
+            "run": str(self.source),
+        }
+
+
 @dataclass
 class Report:
     """What `write_report` made: the tables, the Markdown text and the files written."""
@@ -112,6 +162,7 @@ class Report:
     markdown: str
     files: list[Path]
     results: int
+    costs: list[RunCost] = field(default_factory=list)
 
 
 def _load_json(path: Path) -> Any:
@@ -199,6 +250,69 @@ def gather(directory: str | Path) -> tuple[list[Result], list[Failure]]:
     return results, failures
 
 
+def _training(marker: Path, name: str, figures: Any) -> Training:
+    where = f"{marker}: result"
+    if not isinstance(figures, dict):
+        raise ReportError(f"{where}: expected an object, got {type(figures).__name__}")
+    missing = [key for key in ("steps", "seconds", "tokens_per_s") if key not in figures]
+    if missing:
+        raise ReportError(f"{where}: missing {', '.join(repr(k) for k in missing)}")
+    return Training(
+        name,
+        int(_number(figures["steps"], where, "steps")),  # type: ignore[arg-type]
+        _number(figures["seconds"], where, "seconds"),  # type: ignore[arg-type]
+        _number(figures["tokens_per_s"], where, "tokens_per_s"),  # type: ignore[arg-type]
+    )
+
+
+def read_costs(results: Sequence[Result]) -> list[RunCost]:
+    """The training cost of every job that has results and stage markers beside its metrics.json (a stage that
+    trained nothing, `mlm` for a method without MLM, has no figures and is left out), in path order."""
+    runs: dict[Path, list[Result]] = {}
+    for result in results:
+        runs.setdefault(result.source, []).append(result)
+    costs = []
+    for source, members in sorted(runs.items()):
+        stages = source.parent / STAGES_DIR
+        if not stages.is_dir():
+            continue
+        trainings: list[Training] = []
+        for stage in TRAINING_STAGES:
+            marker = stages / f"{stage}.json"
+            if not marker.is_file():
+                continue
+            data = _load_json(marker)
+            figures = data.get("result") if isinstance(data, dict) else None
+            if not isinstance(figures, dict):
+                raise ReportError(f"{marker}: expected an object with a 'result' object")
+            if "head_warmup" in figures:
+                trainings.append(_training(marker, f"{stage} head", figures["head_warmup"]))
+            if "steps" in figures:  # a stage that trained; one that did nothing has an empty result
+                trainings.append(_training(marker, stage, figures))
+        first = members[0]
+        job_seconds = first.seconds
+        scores = tuple(r.score for r in members)
+        costs.append(RunCost(first.language, first.method, scores, job_seconds, tuple(trainings), source.parent))
+    return sorted(costs, key=lambda c: (c.language, _method_key(c.method)))
+
+
+def costs_markdown(costs: Sequence[RunCost]) -> str:
+    """The training-cost table: a row per job."""
+    lines = [
+        "| run | score | job s | training s | tokens/s | trainings |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for cost in costs:
+        scores = " / ".join(f"{s:.1f}" if abs(s) > 1 else f"{s:.3f}" for s in cost.scores)
+        job = "-" if cost.job_seconds is None else f"{cost.job_seconds:.0f}"
+        speeds = " / ".join(f"{t.tokens_per_s:.0f}" for t in cost.trainings) or "-"
+        names = " + ".join(f"{t.name} ({t.steps} steps)" for t in cost.trainings) or "-"
+        lines.append(
+            f"| {cost.language} / {cost.method} | {scores} | {job} | {cost.training_seconds:.0f} | {speeds} | {names} |"
+        )
+    return "\n".join(lines)
+
+
 def _method_key(method: str) -> tuple[int, str]:
     return (METHOD_ORDER.index(method) if method in METHOD_ORDER else len(METHOD_ORDER), method)
 
@@ -284,8 +398,13 @@ def table_markdown(table: Table) -> str:
     return "\n".join(lines)
 
 
-def render_markdown(tables: Sequence[Table], failures: Sequence[Failure], results: Sequence[Result]) -> str:
-    """The whole report.md: a section per table, then the failed jobs with their errors."""
+def render_markdown(
+    tables: Sequence[Table],
+    failures: Sequence[Failure],
+    results: Sequence[Result],
+    costs: Sequence[RunCost] = (),
+) -> str:
+    """The whole report.md: a section per table, the training cost per job, then the failed jobs."""
     parts = ["# lrx report", ""]
     seconds = sum(r.seconds for r in results if r.seconds is not None)
     runs = len({r.source for r in results})
@@ -294,6 +413,16 @@ def render_markdown(tables: Sequence[Table], failures: Sequence[Failure], result
     )
     for table in tables:
         parts += ["", f"## {table.title}", "", table_markdown(table)]
+    if costs:
+        parts += [
+            "",
+            "## training cost",
+            "",
+            "Job s: the whole job; training s: its trainings' own seconds; tokens/s: real sub-tokens per second of"
+            " each training, in order.",
+            "",
+            costs_markdown(costs),
+        ]
     if failures:
         parts += ["", "## failed jobs", ""]
         for failure in failures:
@@ -351,7 +480,8 @@ def write_report(directory: str | Path, out: str | Path | None = None) -> Report
     """Gather `directory`, write report.md and the chart(s) into `out` (default: `directory`)."""
     results, failures = gather(directory)
     tables = build_tables(results, failures)
-    markdown = render_markdown(tables, failures, results)
+    costs = read_costs(results)
+    markdown = render_markdown(tables, failures, results, costs)
     out_dir = Path(out) if out is not None else Path(directory)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = [out_dir / "report.md"]
@@ -361,7 +491,7 @@ def write_report(directory: str | Path, out: str | Path | None = None) -> Report
         if len(tables) > 1:
             name = f"report-{_slug(table.task)}-{_slug(table.metric)}-{_slug(table.model)}.png"
         files.append(write_chart(table, out_dir / name))
-    return Report(tables, failures, markdown, files, len(results))
+    return Report(tables, failures, markdown, files, len(results), costs)
 
 
 def report_json(report: Report) -> dict[str, Any]:
@@ -373,5 +503,6 @@ def report_json(report: Report) -> dict[str, Any]:
             for f in report.failures
         ],
         "results": report.results,
+        "costs": [cost.to_json() for cost in report.costs],
         "files": [str(path) for path in report.files],
     }

@@ -241,6 +241,14 @@ def test_a_sweep_of_two_languages_and_two_methods_and_its_report(mirror_env, tmp
     assert rows["language"] == ["zero_shot", "pseudo_trans_train"]
     for language in ("ee", "wo"):
         assert len(rows[language]) == 2 and all(cell.replace(".", "").isdigit() for cell in rows[language])
+    # the training cost of each job, read from its stage markers: one training of the 8-step budget
+    assert rows["run"] == ["score", "job s", "training s", "tokens/s", "trainings"]
+    for job in jobs:
+        language, method = job.split("_", 1)
+        score, job_seconds, training_seconds, speed, trainings = rows[f"{language} / {method}"]
+        assert score == rows[language][rows["language"].index(method)]
+        assert trainings == "train (8 steps)" and float(speed) > 0
+        assert 0 < float(training_seconds) <= float(job_seconds)
 
 
 def test_a_failing_job_leaves_failed_json_and_the_others_finish(mirror_env, tmp_path, capsys):

@@ -167,3 +167,32 @@ def test_a_directory_without_results_is_an_error(tmp_path, capsys):
     assert "no metrics.json or failed.json" in capsys.readouterr().err
     assert main(["report", str(tmp_path / "missing")]) == 2
     assert "not a directory" in capsys.readouterr().err
+
+
+def test_training_cost_from_stage_markers(sweep, tmp_path, capsys):
+    """A job's stage markers give the cost table: each training's steps, seconds and tokens/s (a new MLM head's
+    warm-up as its own training); a stage that trained nothing is left out; a malformed marker names its file."""
+    stages = sweep / "ee_zero_shot" / "stages"
+    stages.mkdir()
+    marker = {"stage": "train", "result": {"steps": 250, "seconds": 150.0, "tokens_per_s": 600.0}}
+    (stages / "train.json").write_text(json.dumps(marker), encoding="utf-8")
+    (stages / "mlm.json").write_text(json.dumps({"stage": "mlm", "result": {}}), encoding="utf-8")
+    mlm = sweep / "ee_pseudo_trans_train" / "stages"
+    mlm.mkdir()
+    warm = {"steps": 250, "seconds": 300.0, "tokens_per_s": 680.0}
+    result = {"steps": 250, "seconds": 600.0, "tokens_per_s": 400.0, "head_warmup": warm}
+    (mlm / "mlm.json").write_text(json.dumps({"stage": "mlm", "result": result}), encoding="utf-8")
+    (mlm / "train.json").write_text(json.dumps(marker), encoding="utf-8")
+    assert main(["report", str(sweep), "--json"]) == 0
+    costs = {(c["language"], c["method"]): c for c in json.loads(capsys.readouterr().out)["costs"]}
+    assert set(costs) == {("ee", "zero_shot"), ("ee", "pseudo_trans_train")}  # the others have no markers
+    assert costs["ee", "zero_shot"]["training_seconds"] == 150.0 and costs["ee", "zero_shot"]["job_seconds"] == 812.5
+    names = [t["name"] for t in costs["ee", "pseudo_trans_train"]["trainings"]]
+    assert names == ["mlm head", "mlm", "train"] and costs["ee", "pseudo_trans_train"]["training_seconds"] == 1050.0
+    rows = _table_rows((sweep / "report.md").read_text(encoding="utf-8"))
+    assert rows["ee / pseudo_trans_train"] == [
+        "48.3", "812", "1050", "680 / 400 / 600", "mlm head (250 steps) + mlm (250 steps) + train (250 steps)",
+    ]  # fmt: skip
+    (stages / "train.json").write_text(json.dumps({"stage": "train", "result": {"steps": 3}}), encoding="utf-8")
+    assert main(["report", str(sweep)]) == 2
+    assert "ee_zero_shot/stages/train.json: result: missing 'seconds', 'tokens_per_s'" in capsys.readouterr().err
