@@ -83,8 +83,11 @@ def test_two_processes_train_joint_intent_slots_and_mlm(encoder, conll, mirror_d
     assert intent_accuracy(gold, predicted) > majority + 10
 
     texts = [" ".join(s.tokens) for s in conll[0][:400]]
-    mlm = continue_mlm(encoder, texts, tmp_path / "mlm", TrainSettings(epochs=2, batch_size=8, lr=2e-3, processes=2))
+    settings = TrainSettings(epochs=2, batch_size=8, lr=2e-3, processes=2)
+    # with a head warm-up first: the frozen encoder's parameters are outside the wrapper's gradient sync
+    mlm = continue_mlm(encoder, texts, tmp_path / "mlm", settings, head_warmup_steps=4)
     assert mlm["processes"] == 2 and mlm["steps"] == 2 * (50 // 2)
+    assert mlm["head_warmup"]["steps"] == 4 and mlm["head_warmup"]["processes"] == 2
     assert mlm["final_loss"] < mlm["first_loss"]
     assert (tmp_path / "mlm" / "model.safetensors").is_file()
 
