@@ -100,6 +100,7 @@ def test_a_failing_rank_reports_its_own_error(encoder, tmp_path):
 
 
 SCRIPT = """
+import os
 import sys
 from pathlib import Path
 from adapt.tasks import read_task
@@ -108,7 +109,9 @@ from adapt.training import TrainSettings, finetune_tagger
 train = read_task("ner", Path(sys.argv[1]))[:200]
 settings = TrainSettings(epochs=1, batch_size=8, lr=2e-3, threads=1)  # processes=1: joins torchrun's ranks
 stats = finetune_tagger(Path(sys.argv[2]), train, {labels!r}, Path(sys.argv[3]), settings)
-print("RESULT", stats["processes"], stats["steps"], flush=True)
+# a file per rank: two ranks printing to one pipe can interleave their lines
+out = Path(sys.argv[3]).parent / f"result-{{os.environ['RANK']}}.txt"
+out.write_text(f"{{stats['processes']}} {{stats['steps']}}", encoding="utf-8")
 """
 
 
@@ -122,6 +125,6 @@ def test_functions_join_ranks_started_by_torchrun(encoder, conll, mirror_dir, tm
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
-    results = [line for line in done.stdout.splitlines() if line.startswith("RESULT")]
-    assert results == ["RESULT 2 12"] * 2  # 200 sentences / batch 8 = 25 batches: 12 steps of two
+    results = [(tmp_path / f"result-{rank}.txt").read_text(encoding="utf-8") for rank in (0, 1)]
+    assert results == ["2 12"] * 2  # 200 sentences / batch 8 = 25 batches: 12 steps of two
     assert (tmp_path / "model" / "model.safetensors").is_file()
