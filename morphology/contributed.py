@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from morphology.data import ExampleFormatError
 from morphology.features import Schema
 from morphology.features import parse_features
 
@@ -183,14 +184,9 @@ def paradigm_files(lang: str, root: Path | None = None) -> list[Path]:
     return found
 
 
-class ParadigmFileError(ValueError):
-    """A contributed paradigm file that cannot be used: names the file, the 1-based line and the problem."""
-
-    def __init__(self, path: str | Path, line: int, problem: str) -> None:
-        self.path = str(path)
-        self.line = line
-        self.problem = problem
-        super().__init__(f"{self.path}:{line}: {problem}")
+class ParadigmFileError(ExampleFormatError):
+    """A contributed paradigm file that cannot be used: names the file, the 1-based line and the problem (a
+    paradigm file is an examples file in the UniMorph layout, with a comment block and a header)."""
 
 
 def read_paradigm_rows(path: Path) -> Iterator[tuple[int, str, str, str]]:

@@ -33,20 +33,19 @@ def schema(mirror_env_module):
     return load_schema(fetch)
 
 
-def lexicon(tmp_path: Path, rows: str, name: str = "eng-swh.tsv", head: str = HEAD + LEX_HEADER) -> Path:
-    folder = tmp_path / "lexicons"
+def _data_file(folder: Path, name: str, text: str) -> Path:
     folder.mkdir(exist_ok=True)
     path = folder / name
-    path.write_text(head + rows, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
+
+
+def lexicon(tmp_path: Path, rows: str, name: str = "eng-swh.tsv", head: str = HEAD + LEX_HEADER) -> Path:
+    return _data_file(tmp_path / "lexicons", name, head + rows)
 
 
 def paradigm(tmp_path: Path, rows: str, name: str = "swh.tsv", head: str = HEAD + PAR_HEADER) -> Path:
-    folder = tmp_path / "paradigms"
-    folder.mkdir(exist_ok=True)
-    path = folder / name
-    path.write_text(head + rows, encoding="utf-8")
-    return path
+    return _data_file(tmp_path / "paradigms", name, head + rows)
 
 
 def codes(path: Path, schema=None, **options) -> tuple[set[str], set[str]]:
