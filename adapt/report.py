@@ -29,7 +29,7 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-from lexicons.errors import LrxError
+from lrx.core.errors import LrxError
 
 METRICS_FILE = "metrics.json"
 FAILED_FILE = "failed.json"

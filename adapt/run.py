@@ -1,6 +1,6 @@
 """`lrx-run`: the Hydra app. Composes `conf/` (typed by adapt/config.py), runs the configured stages.
 
-The stages (lexicon, synthesize, vocab, mlm, train, distill, evaluate) live in `adapt.pipeline`, which says
+The stages (lexicon, synthesize, vocab, mlm, train, distill, evaluate) live in `lrx.adapt.pipeline`, which says
 what each writes into the run directory, how a run resumes, and how a failure is recorded. The app returns
 the run's main metric (the mean score over the language's test sets, NaN without an evaluation), so that a
 sweeper that optimises (Optuna) can use it.
@@ -15,14 +15,13 @@ import math
 from pathlib import Path
 
 import hydra
+import lrx.adapt.config  # noqa: F401  (registers the typed schema that lrx.conf/config.yaml names)
 from hydra.core.hydra_config import HydraConfig
+from lrx.adapt.pipeline import STAGES
+from lrx.adapt.pipeline import RunResult
+from lrx.adapt.pipeline import run_pipeline
 from omegaconf import DictConfig
 from omegaconf import OmegaConf
-
-import adapt.config  # noqa: F401  (registers the typed schema that conf/config.yaml names)
-from adapt.pipeline import STAGES
-from adapt.pipeline import RunResult
-from adapt.pipeline import run_pipeline
 
 __all__ = ["STAGES", "compare", "main", "run"]
 

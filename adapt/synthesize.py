@@ -2,16 +2,16 @@
 
 `synthesize_file` is the one function behind `lrx synthesize` and the Hydra pipeline's synthesis stage. It
 loads the lexicon(s), with lemma matching an English analyser and with morphology on too the target's
-inflector, runs `lexicons.synthesis.Synthesizer` over the input, and writes the pseudo data in the input's own
+inflector, runs `lrx.lexicons.synthesis.Synthesizer` over the input, and writes the pseudo data in the input's own
 format, its first line a provenance signature, with a stats JSON next to it (`<out>.stats.json`). With
 morphology off, lemma matches keep the target lemma as it stands; with lemma matching off (Wang et al.'s
 synthesis: exact, then lower-cased, single words) there is nothing to inflect.
 
 The target inflector, with morphology on: the UniMorph tables of the target language (`unimorph` names
 another table, e.g. `swc` for Swahili lexicons tagged `sw`/`swh`) merged with its contributed
-`data/paradigms/<iso>.tsv` files (`morphology.unimorph.load_paradigms`), answered from the table for lemmas it lists
+`data/paradigms/<iso>.tsv` files (`lrx.morphology.unimorph.load_paradigms`), answered from the table for lemmas it lists
 and by the rules inflector (fitted on the whole table) for the rest; the fitted rules are cached beside the
-downloads. An English bundle is mapped to the closest bundle the table has (`morphology.feature_map`); a
+downloads. An English bundle is mapped to the closest bundle the table has (`lrx.morphology.feature_map`); a
 language without a UniMorph table, or a bundle that does not map, gets the bare target lemma (counted as the
 `lemma` path rather than `inflected`).
 """
@@ -30,11 +30,11 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from lexicons.lexicon import Lexicon
-from lexicons.loading import load_lexicon
-from lexicons.loading import parse_source_names
-from lexicons.synthesis import SynthesisOptions
-from lexicons.synthesis import Synthesizer
+from lrx.lexicons.lexicon import Lexicon
+from lrx.lexicons.loading import load_lexicon
+from lrx.lexicons.loading import parse_source_names
+from lrx.lexicons.synthesis import SynthesisOptions
+from lrx.lexicons.synthesis import Synthesizer
 
 log = logging.getLogger(__name__)
 
@@ -101,14 +101,15 @@ class TargetMorphology:
 def load_target_morphology(language: str) -> TargetMorphology | None:
     """Rules fitted on the inflection tables of `language` (UniMorph and contributed `data/paradigms/`;
     cached), or None where there is neither."""
-    from lexicons.fetch import FetchSettings
-    from lexicons.fetch import fetch
-    from morphology.feature_map import FeatureMapper
-    from morphology.inflectors.base import Example
-    from morphology.inflectors.base import load_inflector
-    from morphology.inflectors.rules import RulesInflector
-    from morphology.unimorph import UnknownUniMorphLanguageError
-    from morphology.unimorph import load_paradigms
+    from lrx.morphology.feature_map import FeatureMapper
+    from lrx.morphology.inflectors.base import Example
+    from lrx.morphology.inflectors.base import load_inflector
+    from lrx.morphology.inflectors.rules import RulesInflector
+    from lrx.morphology.unimorph import UnknownUniMorphLanguageError
+    from lrx.morphology.unimorph import load_paradigms
+
+    from lrx.core.fetch import FetchSettings
+    from lrx.core.fetch import fetch
 
     try:
         # the UniMorph table merged with contributed `data/paradigms/<iso>.tsv` files (or those alone)
@@ -141,8 +142,9 @@ def load_target_morphology(language: str) -> TargetMorphology | None:
 @functools.cache
 def _english_analyzer() -> Any:
     """One English analyser per process (the table is pinned; its cache serves every language)."""
-    from lexicons.fetch import fetch
-    from morphology.english import load_english_analyzer
+    from lrx.morphology.english import load_english_analyzer
+
+    from lrx.core.fetch import fetch
 
     # running text has far more plural nouns in -s than 3rd-person verbs, though the English table knows
     # most nouns as verbs too (to dog, to book)
@@ -155,7 +157,7 @@ _INPUTS: dict[tuple[str, str, int, int], list[Any]] = {}
 def _read_input(task: str, path: Path) -> list[Any]:
     """The input's sentences, kept for the next language while the file is unchanged (synthesis never
     modifies them): a worker translating one English file into many languages reads it once."""
-    from adapt.tasks import read_task
+    from lrx.adapt.tasks import read_task
 
     info = path.stat()
     key = (task, str(path.resolve()), info.st_size, info.st_mtime_ns)
@@ -201,14 +203,14 @@ def synthesize_file(
 ) -> dict[str, Any]:
     """Translate `input_path` (a `task` file) into `tgt` and write `out` and `<out>.stats.json`; the stats.
 
-    The matching paths (`lexicons.synthesis.SynthesisOptions`): `multiword` entries first, the token exactly,
+    The matching paths (`lrx.lexicons.synthesis.SynthesisOptions`): `multiword` entries first, the token exactly,
     then `casefold`ed, then its `lemma` (the English analyser). `morphology` inflects lemma matches, so it has
     no effect without `lemma` (the signature then says `morph:off`). Wang et al.'s synthesis is
     `multiword=False, lemma=False, morphology=False`: exact, then lower-cased, single words. `entities="keep"`
     copies the tokens labelled as named entities instead of translating them.
     """
-    from adapt.tasks import TASKS
-    from adapt.tasks import write_task
+    from lrx.adapt.tasks import TASKS
+    from lrx.adapt.tasks import write_task
 
     if task not in TASKS:
         raise ValueError(f"task must be one of {', '.join(TASKS)}, not {task!r}")

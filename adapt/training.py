@@ -41,8 +41,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
-from lexicons.errors import LrxError
-from lexicons.sentence import Sentence
+from lrx.core.errors import LrxError
+from lrx.core.sentence import Sentence
 
 if TYPE_CHECKING:
     import torch
@@ -103,8 +103,7 @@ def _start(settings: TrainSettings) -> torch.device:
     data parallelism). CPU ranks share the cores: each gets its share unless `threads` says otherwise."""
     import numpy as np
     import torch
-
-    from adapt.models import quiet_transformers
+    from lrx.adapt.models import quiet_transformers
 
     quiet_transformers()
     random.seed(settings.seed)

@@ -329,10 +329,9 @@ def extend_vocabulary(
     (default `texts`): on all its words, and on those not in `exclude`. Returns the figures: words added,
     init paths, tokens per word before and after."""
     import torch
+    from lrx.adapt.models import quiet_transformers
+    from lrx.adapt.training import _load_tokenizer
     from tokenizers import AddedToken
-
-    from adapt.models import quiet_transformers
-    from adapt.training import _load_tokenizer
 
     quiet_transformers()
     settings = settings or VocabSettings()

@@ -16,9 +16,9 @@ import os
 import time
 from pathlib import Path
 
-import morphology.inflectors  # noqa: F401  (registers the methods)
-from morphology.data import read_examples
-from morphology.inflectors.base import inflector_class
+import lrx.morphology.inflectors  # noqa: F401  (registers the methods)
+from lrx.morphology.data import read_examples
+from lrx.morphology.inflectors.base import inflector_class
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = "raw.githubusercontent.com/sigmorphon/2023InflectionST/e7f1b325b76b41e9ead998e449b17ec1cf536a9c/part1/data"

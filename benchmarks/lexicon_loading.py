@@ -17,9 +17,10 @@ import threading
 import time
 from pathlib import Path
 
-import lexicons.sources  # noqa: F401  (registers the sources)
-from lexicons.fetch import fetch
-from lexicons.sources.base import load_source
+import lrx.lexicons.sources  # noqa: F401  (registers the sources)
+from lrx.lexicons.sources.base import load_source
+
+from lrx.core.fetch import fetch
 
 ROOT = Path(__file__).resolve().parents[1]
 

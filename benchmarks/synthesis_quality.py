@@ -26,13 +26,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from adapt.synthesize import load_target_morphology  # noqa: E402
-from adapt.tasks.text import read_bible  # noqa: E402
-from lexicons.fetch import fetch  # noqa: E402
-from lexicons.loading import load_lexicon  # noqa: E402
-from lexicons.sentence import Sentence  # noqa: E402
-from lexicons.synthesis import SynthesisOptions  # noqa: E402
-from lexicons.synthesis import Synthesizer  # noqa: E402
+from lrx.adapt.synthesize import load_target_morphology  # noqa: E402
+from lrx.adapt.tasks.text import read_bible  # noqa: E402
+from lrx.lexicons.loading import load_lexicon  # noqa: E402
+from lrx.lexicons.synthesis import SynthesisOptions  # noqa: E402
+from lrx.lexicons.synthesis import Synthesizer  # noqa: E402
+
+from lrx.core.fetch import fetch  # noqa: E402
+from lrx.core.sentence import Sentence  # noqa: E402
 
 BIBLE_URL = "https://raw.githubusercontent.com/christos-c/bible-corpus/44e5fca1bfb369a5da2ee23ebc6f421c88489c5c/bibles/{}-NT.xml"
 KJV = ROOT.parent / "shared/data/derived/bible/English-KJV.tsv"
@@ -60,9 +61,8 @@ def step_options(step: str) -> dict[str, bool]:
 
 def main() -> None:
     import sacrebleu
+    from lrx.morphology.english import load_english_analyzer
     from sacrebleu.metrics import CHRF
-
-    from morphology.english import load_english_analyzer
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--langs", default=",".join(LANGUAGES))

@@ -25,14 +25,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from adapt.synthesize import synthesize_many  # noqa: E402
-from adapt.tasks import read_task  # noqa: E402
-from lexicons.fetch import fetch  # noqa: E402
-from lexicons.loading import load_lexicon  # noqa: E402
-from lexicons.sentence import Sentence  # noqa: E402
-from lexicons.sources.base import load_source  # noqa: E402
-from lexicons.synthesis import SynthesisOptions  # noqa: E402
-from lexicons.synthesis import Synthesizer  # noqa: E402
+from lrx.adapt.synthesize import synthesize_many  # noqa: E402
+from lrx.adapt.tasks import read_task  # noqa: E402
+from lrx.lexicons.loading import load_lexicon  # noqa: E402
+from lrx.lexicons.sources.base import load_source  # noqa: E402
+from lrx.lexicons.synthesis import SynthesisOptions  # noqa: E402
+from lrx.lexicons.synthesis import Synthesizer  # noqa: E402
+
+from lrx.core.fetch import fetch  # noqa: E402
+from lrx.core.sentence import Sentence  # noqa: E402
 
 CONLL_URL = (
     "https://raw.githubusercontent.com/masakhane-io/masakhane-ner/"
@@ -50,7 +51,7 @@ def naive(sentences: list[Sentence], table: dict[str, list[str]], seed: int) -> 
 
 
 def main() -> None:
-    from morphology.english import load_english_analyzer
+    from lrx.morphology.english import load_english_analyzer
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lang", default="sw", help="language of the single-process comparison")
@@ -61,7 +62,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="best of N timings")
     args = parser.parse_args()
 
-    from adapt.synthesize import load_target_morphology
+    from lrx.adapt.synthesize import load_target_morphology
 
     path = fetch(CONLL_URL)
     sentences = read_task("ner", path)

@@ -1,10 +1,10 @@
 """Contributed lexicons under `data/lexicons/`, and the `data/README.md` table of everything under `data/`.
 
 The file layout (comment block, header, rows) is shared with contributed paradigms and lives in
-`morphology.contributed`; this module reads lexicon rows and describes files. Regenerate the table after
+`lrx.morphology.contributed`; this module reads lexicon rows and describes files. Regenerate the table after
 adding or changing a file::
 
-    python -m lexicons.contributed --write-readme
+    python -m lrx.lexicons.contributed --write-readme
 
 A test regenerates it in memory and fails when the committed `data/README.md` differs.
 """
@@ -18,13 +18,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from morphology.contributed import KINDS
-from morphology.contributed import LEXICON_COLUMNS
-from morphology.contributed import PARADIGM_COLUMNS
-from morphology.contributed import contributed_files
-from morphology.contributed import data_dir
-from morphology.contributed import languages_from_name
-from morphology.contributed import read_contributed
+from lrx.morphology.contributed import KINDS
+from lrx.morphology.contributed import LEXICON_COLUMNS
+from lrx.morphology.contributed import PARADIGM_COLUMNS
+from lrx.morphology.contributed import contributed_files
+from lrx.morphology.contributed import data_dir
+from lrx.morphology.contributed import languages_from_name
+from lrx.morphology.contributed import read_contributed
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def readme_text(root: Path | None = None) -> str:
         "or gathered by contributors. Every file here is a lexicon source (`--lexicon contrib`) or an inflection",
         "table for its language, with no code change. How to add one: `CONTRIBUTING.md` at the repository root.",
         "",
-        "This file is generated: run `python -m lexicons.contributed --write-readme` after changing `data/`",
+        "This file is generated: run `python -m lrx.lexicons.contributed --write-readme` after changing `data/`",
         "(a test fails while it is stale).",
         "",
         "| file | kind | languages | rows | licence | contributor |",
@@ -112,7 +112,7 @@ def readme_text(root: Path | None = None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lexicons.contributed", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m lrx.lexicons.contributed", description=__doc__.split("\n")[0])
     parser.add_argument("--write-readme", action="store_true", help="write data/README.md")
     parser.add_argument("--check-readme", action="store_true", help="exit 1 if data/README.md is stale")
     args = parser.parse_args(argv)
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check_readme:
         current = target.read_text(encoding="utf-8") if target.is_file() else ""
         if current != text:
-            print(f"{target} is stale: run python -m lexicons.contributed --write-readme", file=sys.stderr)
+            print(f"{target} is stale: run python -m lrx.lexicons.contributed --write-readme", file=sys.stderr)
             return 1
         return 0
     sys.stdout.write(text)

@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
 
-from lexicons.languages import UnknownLanguageError
-from lexicons.lexicon import Lexicon
-from lexicons.sources.base import load_source
+from lrx.lexicons.lexicon import Lexicon
+from lrx.lexicons.sources.base import load_source
+
+from lrx.core.languages import UnknownLanguageError
 
 log = logging.getLogger(__name__)
 

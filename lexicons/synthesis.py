@@ -39,9 +39,10 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
-from lexicons.lexicon import Lexicon
-from lexicons.lexicon import Translation
-from lexicons.sentence import Sentence
+from lrx.lexicons.lexicon import Lexicon
+from lrx.lexicons.lexicon import Translation
+
+from lrx.core.sentence import Sentence
 
 CHOICES = ("weighted", "frequent", "all")
 UNKNOWN = ("keep", "drop", "entities")

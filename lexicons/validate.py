@@ -35,21 +35,21 @@ from pathlib import Path
 from typing import Any
 
 import regex
+from lrx.morphology.contributed import KIND_DIRS
+from lrx.morphology.contributed import KINDS
+from lrx.morphology.contributed import LEXICON_COLUMNS
+from lrx.morphology.contributed import METADATA_KEYS
+from lrx.morphology.contributed import PARADIGM_COLUMNS
+from lrx.morphology.contributed import ContributedText
+from lrx.morphology.contributed import Row
+from lrx.morphology.contributed import languages_from_name
+from lrx.morphology.contributed import split_contributed
+from lrx.morphology.features import CONFLICT
+from lrx.morphology.features import DUPLICATE_TAG
+from lrx.morphology.features import Schema
 
-from lexicons.languages import UnknownLanguageError
-from lexicons.languages import parse_language_code
-from morphology.contributed import KIND_DIRS
-from morphology.contributed import KINDS
-from morphology.contributed import LEXICON_COLUMNS
-from morphology.contributed import METADATA_KEYS
-from morphology.contributed import PARADIGM_COLUMNS
-from morphology.contributed import ContributedText
-from morphology.contributed import Row
-from morphology.contributed import languages_from_name
-from morphology.contributed import split_contributed
-from morphology.features import CONFLICT
-from morphology.features import DUPLICATE_TAG
-from morphology.features import Schema
+from lrx.core.languages import UnknownLanguageError
+from lrx.core.languages import parse_language_code
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ class Language:
 
 def parse_language(code: str) -> Language | None:
     """The language of `code` (ISO 639-1/3 or BCP-47 with a script), or None if it is not a valid code. Parsed
-    as everywhere else in lrx (lexicons.languages), but stricter: `_` is not a separator in a file name or
+    as everywhere else in lrx (lrx.core.languages), but stricter: `_` is not a separator in a file name or
     header (BCP-47 has `-`), and `und`, `zxx`, `mul`, `mis` name no language a lexicon can be in."""
     if "_" in code:
         return None
@@ -592,7 +592,7 @@ def validate_file(
     langid: bool = True,
 ) -> Report:
     """Validate one file (see `validate_text`). The UniMorph schema for a paradigm is `schema`, else loaded
-    with `fetch` (default `lexicons.fetch.fetch`); if it cannot be fetched, tags are reported unchecked."""
+    with `fetch` (default `lrx.core.fetch.fetch`); if it cannot be fetched, tags are reported unchecked."""
     path = Path(path)
     data = path.read_bytes()
     schema_error = None
@@ -608,11 +608,12 @@ def _looks_like_paradigm(path: Path, data: bytes) -> bool:
 
 
 def _load_schema(fetch: Callable[..., Path] | None) -> tuple[Schema | None, str | None]:
-    from lexicons.errors import LrxError
-    from morphology.features import load_schema
+    from lrx.morphology.features import load_schema
+
+    from lrx.core.errors import LrxError
 
     if fetch is None:
-        from lexicons.fetch import fetch
+        from lrx.core.fetch import fetch
     try:
         return load_schema(fetch), None
     except (LrxError, OSError, ValueError) as error:

@@ -3,7 +3,7 @@
 Linguists contribute two kinds of tab-separated UTF-8 files (CONTRIBUTING.md describes them for people):
 
 * lexicons, `data/lexicons/<src>-<tgt>[-<variant>].tsv`, header `source<TAB>target[<TAB>pos][<TAB>note]`
-  (read by `lexicons.contributed`, which may import this module; this one imports nothing from `lexicons`);
+  (read by `lrx.lexicons.contributed`, which may import this module; this one imports nothing from `lexicons`);
 * paradigms, `data/paradigms/<iso>[-<Script>].tsv`, UniMorph's three columns, header
   `lemma<TAB>form<TAB>features`.
 
@@ -14,7 +14,7 @@ the lexicon source and the validator, so they can never disagree about which lin
 
 Paradigm lookup (`paradigm_files`): the language in the file name is compared with the requested one by its
 ISO 639-3 code, mapped through the same aliases as the UniMorph tables (`swh`, `sw`, `swa` all mean the
-`swc` table), so `data/paradigms/swh.tsv` is found for `sw`, `swh` and `swc`. `morphology.unimorph.
+`swc` table), so `data/paradigms/swh.tsv` is found for `sw`, `swh` and `swc`. `lrx.morphology.unimorph.
 load_paradigms` merges those files into the pinned UniMorph table of the language, or uses them alone where
 UniMorph has none.
 
@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
-from morphology.data import ExampleFormatError
-from morphology.features import Schema
-from morphology.features import parse_features
+from lrx.morphology.data import ExampleFormatError
+from lrx.morphology.features import Schema
+from lrx.morphology.features import parse_features
 
 METADATA_KEYS = ("Source", "Licence", "Contributor", "Date")
 # American spelling accepted as the same key: contributors should not fail on it
@@ -154,9 +154,8 @@ def languages_from_name(path: Path, kind: str) -> FileLanguages | None:
 def language_key(code: str) -> tuple[str, str | None] | None:
     """(ISO 639-3 code as the UniMorph tables name it, script or None) for matching paradigm files to a
     request; None for a code that is not a language."""
-    import langcodes  # a dependency of lrx, imported here to keep `import morphology` light
-
-    from morphology.unimorph import UNIMORPH_ALIASES
+    import langcodes  # a dependency of lrx, imported here to keep `import lrx.morphology` light
+    from lrx.morphology.unimorph import UNIMORPH_ALIASES
 
     try:
         lang = langcodes.Language.get(code.strip().replace("_", "-"))
@@ -204,7 +203,7 @@ def read_paradigm_rows(path: Path) -> Iterator[tuple[int, str, str, str]]:
 
 
 def read_paradigm_file(path: Path, schema: Schema, into) -> None:
-    """Add a contributed paradigm file to `into` (a `morphology.unimorph.Paradigms`). Tags are checked
+    """Add a contributed paradigm file to `into` (a `lrx.morphology.unimorph.Paradigms`). Tags are checked
     strictly: a contributed file is validated before it is merged, so an invalid tag here is an error (a
     FeatureError naming file and line), not a silently counted slip as in the UniMorph tables."""
     for line, lemma, form, feats in read_paradigm_rows(path):

@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-from morphology.inflectors.base import Example
+from lrx.morphology.inflectors.base import Example
 
 FORMATS = ("auto", "2020", "2023", "unimorph")
 

@@ -2,7 +2,7 @@
 
 `EnglishAnalyzer.analyse("cities")` -> `[EnglishAnalysis("city", "N;PL", "rule"), EnglishAnalysis("city",
 "V;SG;3;PRS", "rule")]`: the readings of one word, best first. Feature strings are canonical UniMorph strings
-(`morphology.features`: `V;SG;3;PRS` for the file's `V;3;SG;PRS`), equal to `str()` of the table's bundles.
+(`lrx.morphology.features`: `V;SG;3;PRS` for the file's `V;3;SG;PRS`), equal to `str()` of the table's bundles.
 
 Sources, in the order readings are listed:
 
@@ -74,8 +74,8 @@ from pathlib import Path
 from typing import Any
 from typing import NamedTuple
 
-from morphology.unimorph import Paradigms
-from morphology.unimorph import load_unimorph
+from lrx.morphology.unimorph import Paradigms
+from lrx.morphology.unimorph import load_unimorph
 
 __all__ = [
     "ADJ_CMPR",
@@ -94,7 +94,7 @@ __all__ = [
     "load_english_analyzer",
 ]
 
-# Canonical strings (as morphology.features writes them) of the bundles this module produces.
+# Canonical strings (as lrx.morphology.features writes them) of the bundles this module produces.
 V_NFIN = "V;NFIN"
 V_PST = "V;PST"
 V_PTCP_PST = "V;V.PTCP;PST"
@@ -432,7 +432,7 @@ class EnglishAnalyzer:
 
 
 def load_english_analyzer(fetch: Callable[..., Path], **options: Any) -> EnglishAnalyzer:
-    """An EnglishAnalyzer over the pinned UniMorph English table, fetched with `fetch` (`lexicons.fetch.fetch`).
+    """An EnglishAnalyzer over the pinned UniMorph English table, fetched with `fetch` (`lrx.core.fetch.fetch`).
     `options` go to EnglishAnalyzer (adjectives, plural_first, cache_size)."""
     return EnglishAnalyzer(load_unimorph("eng", fetch), **options)
 

@@ -58,8 +58,8 @@ from collections.abc import Mapping
 from typing import Any
 from typing import NamedTuple
 
-from morphology.english import ENGLISH_BUNDLES
-from morphology.inflectors.rules import split_bundle
+from lrx.morphology.english import ENGLISH_BUNDLES
+from lrx.morphology.inflectors.rules import split_bundle
 
 __all__ = [
     "DEFAULT_ALIASES",

@@ -352,7 +352,7 @@ _SCHEMAS_LOCK = threading.Lock()
 
 def load_schema(fetch: Callable[..., Path], *, url: str = SCHEMA_URL, sha256: str | None = SCHEMA_SHA256) -> Schema:
     """The UniMorph schema, fetched with `fetch(url, sha256=..., max_bytes=...)` (e.g.
-    `lexicons.fetch.fetch`) and parsed once per process (the pinned content cannot change)."""
+    `lrx.core.fetch.fetch`) and parsed once per process (the pinned content cannot change)."""
     key = (url, sha256 or "")
     with _SCHEMAS_LOCK:
         schema = _SCHEMAS.get(key)

@@ -10,7 +10,7 @@ two columns: pass `columns=SIGMORPHON_2023_COLUMNS`). The reader:
 * skips blank lines (paradigms are separated by them in several files) and counts them;
 * treats a line without exactly three fields, or with an empty field, as malformed: an error naming file
   and line in strict mode, else skipped and counted;
-* parses FEATS with `morphology.features` (validated against the UniMorph schema; unknown or conflicting
+* parses FEATS with `lrx.morphology.features` (validated against the UniMorph schema; unknown or conflicting
   tags are errors in strict mode, else counted and kept);
 * reads at most `max_bytes` per file.
 
@@ -26,7 +26,7 @@ textbooks) and `.gloss` (English glosses) files are not inflection tables of the
 are ignored.
 
 The fetch function is injected (`fetch(url, sha256=..., max_bytes=...) -> Path`, e.g.
-`lexicons.fetch.fetch`): `morphology` imports nothing from `lexicons`. Every file is pinned by commit and
+`lrx.core.fetch.fetch`): `morphology` imports nothing from `lexicons`. Every file is pinned by commit and
 sha256, so a cached or mirrored copy is verified before it is parsed.
 """
 
@@ -43,11 +43,11 @@ from pathlib import Path
 from typing import Any
 from typing import NamedTuple
 
-from morphology.features import FeatureBundle
-from morphology.features import Schema
-from morphology.features import ValidationReport
-from morphology.features import load_schema
-from morphology.features import parse_features
+from lrx.morphology.features import FeatureBundle
+from lrx.morphology.features import Schema
+from lrx.morphology.features import ValidationReport
+from lrx.morphology.features import load_schema
+from lrx.morphology.features import parse_features
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -544,7 +544,7 @@ def load_unimorph(
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Paradigms:
     """The pinned UniMorph tables of `lang` (ISO 639-1/3 or BCP-47), fetched with `fetch` (e.g.
-    `lexicons.fetch.fetch`) and read into one Paradigms. `include_args`: read each UniMorph 4 `.args`
+    `lrx.core.fetch.fetch`) and read into one Paradigms. `include_args`: read each UniMorph 4 `.args`
     re-tag in place of the file it re-tags (see the module docstring)."""
     repo = UNIMORPH_REPOS[resolve_language(lang)]
     schema = load_schema(fetch)
@@ -567,12 +567,12 @@ def load_paradigms(
     data: Path | None = None,
 ) -> Paradigms:
     """Every inflection table lrx has for `lang`: the pinned UniMorph tables (`load_unimorph`) merged with
-    the contributed files `data/paradigms/<iso>.tsv` of that language (`morphology.contributed`), or the
+    the contributed files `data/paradigms/<iso>.tsv` of that language (`lrx.morphology.contributed`), or the
     contributed files alone where UniMorph has no table. Raises UnknownUniMorphLanguageError when neither
-    exists. `data`: another data directory (default `morphology.contributed.data_dir()`)."""
-    from morphology.contributed import language_key
-    from morphology.contributed import paradigm_files
-    from morphology.contributed import read_paradigm_file
+    exists. `data`: another data directory (default `lrx.morphology.contributed.data_dir()`)."""
+    from lrx.morphology.contributed import language_key
+    from lrx.morphology.contributed import paradigm_files
+    from lrx.morphology.contributed import read_paradigm_file
 
     contributed = paradigm_files(lang, data)
     try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from lexicons.cleaning import CleaningOptions
-from lexicons.cleaning import clean_pair
+from lrx.lexicons.cleaning import CleaningOptions
+from lrx.lexicons.cleaning import clean_pair
 
 
 def test_notes_in_brackets_are_stripped():

@@ -10,9 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from adapt.cli import main
-from lexicons.loading import load_lexicon
+from lrx.adapt.cli import main
+from lrx.lexicons.loading import load_lexicon
 
 STATS_KEYS = ["source", "src", "tgt", "entries", "src_words", "tgt_words", "multiword", "skipped_lines"]
 

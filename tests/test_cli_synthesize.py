@@ -9,15 +9,15 @@ import conllu
 import pytest
 from hydra import compose
 from hydra import initialize_config_dir
+from lrx.adapt.cli import main
+from lrx.adapt.run import run
+from lrx.adapt.synthesize import load_target_morphology
+from lrx.adapt.synthesize import synthesize_many
+from lrx.adapt.tasks import read_signature
+from lrx.adapt.tasks import read_task
+from lrx.morphology.unimorph import load_unimorph
 
-from adapt.cli import main
-from adapt.run import run
-from adapt.synthesize import load_target_morphology
-from adapt.synthesize import synthesize_many
-from adapt.tasks import read_signature
-from adapt.tasks import read_task
-from lexicons.fetch import fetch
-from morphology.unimorph import load_unimorph
+from lrx.core.fetch import fetch
 
 RAW = "raw.githubusercontent.com"
 CONLL = f"{RAW}/masakhane-io/masakhane-ner/ba5843cd08aa491d5f96a5e809e71eb9ec461391/data/conll_2003_en/dev.txt"

@@ -1,4 +1,4 @@
-"""`lrx unimorph stats`: through a parser built here, handled the way `adapt.cli.main` handles commands."""
+"""`lrx unimorph stats`: through a parser built here, handled the way `lrx.adapt.cli.main` handles commands."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import json
 import sys
 
 import pytest
+from lrx.adapt.cli_unimorph import add_unimorph_commands
 
-from adapt.cli_unimorph import add_unimorph_commands
-from lexicons.errors import LrxError
+from lrx.core.errors import LrxError
 
 KEYS = {"lang", "lemmas", "forms", "feature_bundles", "invalid_tags", "entries", "skipped_lines", "files"}
 

@@ -18,14 +18,13 @@ from hydra import initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from hydra.errors import ConfigCompositionException
 from hydra.utils import instantiate
+from lrx.adapt import config as schema
+from lrx.lexicons.sources.base import LexiconSource
 from omegaconf import DictConfig
 from omegaconf import OmegaConf
 from omegaconf import open_dict
 from omegaconf.errors import InterpolationToMissingValueError
 from omegaconf.errors import MissingMandatoryValue
-
-from adapt import config as schema
-from lexicons.sources.base import LexiconSource
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
 CONFIG_FILES = sorted(CONF.rglob("*.yaml"))
@@ -66,7 +65,7 @@ def test_language_method_model_overrides_compose_typed_and_derive_the_synthesis_
     assert OmegaConf.get_type(cfg.method.synthesis) is schema.MethodSynthesisConfig
     assert (cfg.language.code, cfg.language.iso639_3, cfg.language.unimorph) == ("lg", "lug", "lug")
     assert cfg.tgt == "lg" and cfg.src == "eng"
-    assert cfg.lexicon._target_ == "lexicons.sources.gatitos.GatitosSource"
+    assert cfg.lexicon._target_ == "lrx.lexicons.sources.gatitos.GatitosSource"
     # pseudo_trans_train is Wang et al.'s recipe: exact then lower-cased single words, random choice, unknowns
     # copied, no morphology even though morphology=on is the default; trained on the pseudo data alone
     assert cfg.morphology.enabled is True
@@ -120,10 +119,10 @@ def test_defaults_keep_the_keys_run_py_reads():
 
 def test_a_language_brings_its_own_lexicon_and_the_command_line_wins():
     cfg = _compose(["language=sw"])
-    assert cfg.lexicon._target_ == "lexicons.sources.freedict.FreeDictSource"
+    assert cfg.lexicon._target_ == "lrx.lexicons.sources.freedict.FreeDictSource"
     assert cfg.tgt == "sw" and cfg.synthesis.unimorph == "swc" and list(cfg.language.lexicons) == ["freedict"]
     cfg = _compose(["language=sw", "lexicon=gatitos"])
-    assert cfg.lexicon._target_ == "lexicons.sources.gatitos.GatitosSource"
+    assert cfg.lexicon._target_ == "lrx.lexicons.sources.gatitos.GatitosSource"
 
 
 def test_smoke_experiment_and_its_sweep_directories():
@@ -229,7 +228,7 @@ def test_every_url_in_every_config_file_is_in_the_mirror(path, mirror_dir):
 
 @pytest.mark.parametrize("group", sorted(GROUP_SCHEMAS))
 def test_each_option_file_writes_out_every_schema_key(group):
-    """Without adapt.config imported the files compose untyped, so none may lean on a schema default."""
+    """Without lrx.adapt.config imported the files compose untyped, so none may lean on a schema default."""
 
     def same_keys(data: dict, expected: dict, where: str) -> None:
         assert set(data) == set(expected), f"{where}: keys differ from the schema"
@@ -251,7 +250,7 @@ def test_each_option_file_writes_out_every_schema_key(group):
 
 def test_the_config_needs_the_schema(monkeypatch):
     """conf/config.yaml names the schema without `optional`: the typed schema always applies (adapt/run.py
-    imports adapt.config), and composing without it is an error naming it rather than an untyped config."""
+    imports lrx.adapt.config), and composing without it is an error naming it rather than an untyped config."""
     overrides = ["language=pcm", "method=label_distill", "model=e5_small", "morphology=off", "task=pos"]
     assert OmegaConf.get_type(_compose(overrides)) is schema.Config
     monkeypatch.delitem(ConfigStore.instance().repo, "schema")
@@ -304,7 +303,7 @@ def test_every_lexicon_config_instantiates_offline(path, monkeypatch):
 def test_a_sweep_names_its_job_directories_by_language_and_method(mirror_env, tmp_path):
     sweep = tmp_path / "sweep"
     done = subprocess.run(
-        [sys.executable, "-m", "adapt.run", "-m", "language=ee,wo", "method=zero_shot", "stages=[lexicon]",
+        [sys.executable, "-m", "lrx.adapt.run", "-m", "language=ee,wo", "method=zero_shot", "stages=[lexicon]",
          f"hydra.sweep.dir={sweep}"],
         capture_output=True, text=True, env=os.environ.copy(), cwd=tmp_path,
     )  # fmt: skip

@@ -7,24 +7,24 @@ import json
 from pathlib import Path
 
 import pytest
+from lrx.adapt.cli import main
+from lrx.adapt.synthesize import load_target_morphology
+from lrx.adapt.tasks import read_task
+from lrx.lexicons.contributed import readme_text
+from lrx.lexicons.loading import load_lexicon
+from lrx.lexicons.validate import validate_file
+from lrx.morphology.contributed import data_dir
+from lrx.morphology.contributed import languages_from_name
+from lrx.morphology.contributed import paradigm_files
+from lrx.morphology.features import FeatureError
+from lrx.morphology.features import load_schema
+from lrx.morphology.unimorph import UnknownUniMorphLanguageError
+from lrx.morphology.unimorph import load_paradigms
+from lrx.morphology.unimorph import load_unimorph
 
-from adapt.cli import main
-from adapt.synthesize import load_target_morphology
-from adapt.tasks import read_task
-from lexicons.contributed import readme_text
-from lexicons.errors import FormatError
-from lexicons.fetch import fetch
-from lexicons.languages import UnknownLanguageError
-from lexicons.loading import load_lexicon
-from lexicons.validate import validate_file
-from morphology.contributed import data_dir
-from morphology.contributed import languages_from_name
-from morphology.contributed import paradigm_files
-from morphology.features import FeatureError
-from morphology.features import load_schema
-from morphology.unimorph import UnknownUniMorphLanguageError
-from morphology.unimorph import load_paradigms
-from morphology.unimorph import load_unimorph
+from lrx.core.errors import FormatError
+from lrx.core.fetch import fetch
+from lrx.core.languages import UnknownLanguageError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 DATA_FILES = sorted([*DATA.glob("lexicons/*.tsv"), *DATA.glob("paradigms/*.tsv")])
@@ -49,7 +49,9 @@ def test_every_contributed_file_validates_without_errors(path, mirror_env):
 
 def test_data_readme_is_current():
     committed = (DATA / "README.md").read_text(encoding="utf-8")
-    assert committed == readme_text(DATA), "data/README.md is stale: run python -m lexicons.contributed --write-readme"
+    assert committed == readme_text(DATA), (
+        "data/README.md is stale: run python -m lrx.lexicons.contributed --write-readme"
+    )
     for path in DATA_FILES:
         assert f"`{path.relative_to(DATA).as_posix()}`" in committed
 

@@ -6,13 +6,12 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-
-from morphology.data import ExampleFormatError
-from morphology.data import detect_format
-from morphology.data import looks_like_bundle
-from morphology.data import read_examples
-from morphology.data import write_examples
-from morphology.inflectors.base import Example
+from lrx.morphology.data import ExampleFormatError
+from lrx.morphology.data import detect_format
+from lrx.morphology.data import looks_like_bundle
+from lrx.morphology.data import read_examples
+from lrx.morphology.data import write_examples
+from lrx.morphology.inflectors.base import Example
 
 ST2023 = "raw.githubusercontent.com/sigmorphon/2023InflectionST/e7f1b325b76b41e9ead998e449b17ec1cf536a9c/part1/data"
 ST2020 = "raw.githubusercontent.com/sigmorphon2020/task0-data/0d24b945ac96e08aa5a2f0080fa4de465f91b40a"

@@ -9,21 +9,21 @@ import time
 from pathlib import Path
 
 import pytest
+from lrx.morphology.english import ADJ_CMPR
+from lrx.morphology.english import ADJ_SPRL
+from lrx.morphology.english import N_PL
+from lrx.morphology.english import V_3SG_PRS
+from lrx.morphology.english import V_NFIN
+from lrx.morphology.english import V_PST
+from lrx.morphology.english import V_PTCP_PRS
+from lrx.morphology.english import V_PTCP_PST
+from lrx.morphology.english import EnglishAnalysis
+from lrx.morphology.english import EnglishAnalyzer
+from lrx.morphology.english import load_english_analyzer
+from lrx.morphology.unimorph import Paradigms
+from lrx.morphology.unimorph import load_unimorph
 
-from lexicons.fetch import fetch
-from morphology.english import ADJ_CMPR
-from morphology.english import ADJ_SPRL
-from morphology.english import N_PL
-from morphology.english import V_3SG_PRS
-from morphology.english import V_NFIN
-from morphology.english import V_PST
-from morphology.english import V_PTCP_PRS
-from morphology.english import V_PTCP_PST
-from morphology.english import EnglishAnalysis
-from morphology.english import EnglishAnalyzer
-from morphology.english import load_english_analyzer
-from morphology.unimorph import Paradigms
-from morphology.unimorph import load_unimorph
+from lrx.core.fetch import fetch
 
 SAMPLE = 200
 MIN_RATE = 0.95  # the rules alone, on regular forms of the real table (measured: 96.9% of all, 96% of the sample)

@@ -8,16 +8,16 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from lrx.morphology.data import read_examples
+from lrx.morphology.english import ENGLISH_BUNDLES
+from lrx.morphology.feature_map import FeatureMapper
+from lrx.morphology.inflectors.base import Example
+from lrx.morphology.inflectors.rules import RulesInflector
+from lrx.morphology.inflectors.rules import split_bundle
+from lrx.morphology.unimorph import Paradigms
+from lrx.morphology.unimorph import load_unimorph
 
-from lexicons.fetch import fetch
-from morphology.data import read_examples
-from morphology.english import ENGLISH_BUNDLES
-from morphology.feature_map import FeatureMapper
-from morphology.inflectors.base import Example
-from morphology.inflectors.rules import RulesInflector
-from morphology.inflectors.rules import split_bundle
-from morphology.unimorph import Paradigms
-from morphology.unimorph import load_unimorph
+from lrx.core.fetch import fetch
 
 ST2023 = "raw.githubusercontent.com/sigmorphon/2023InflectionST/e7f1b325b76b41e9ead998e449b17ec1cf536a9c/part1/data"
 HELD_OUT = ("soma", "leta", "lala", "kana")  # regular Swahili verbs kept out of the inflector's training data

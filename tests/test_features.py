@@ -7,25 +7,25 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from lrx.morphology.features import CONFLICT
+from lrx.morphology.features import DUPLICATE_TAG
+from lrx.morphology.features import EMPTY_TAG
+from lrx.morphology.features import LGSPEC_DIMENSION
+from lrx.morphology.features import SCHEMA_SHA256
+from lrx.morphology.features import SCHEMA_URL
+from lrx.morphology.features import SYNTAX
+from lrx.morphology.features import UNKNOWN_DIMENSION
+from lrx.morphology.features import UNKNOWN_TAG
+from lrx.morphology.features import Argument
+from lrx.morphology.features import FeatureBundle
+from lrx.morphology.features import FeatureError
+from lrx.morphology.features import Schema
+from lrx.morphology.features import ValidationReport
+from lrx.morphology.features import clear_schema_cache
+from lrx.morphology.features import load_schema
+from lrx.morphology.features import parse_features
 
-from lexicons.fetch import fetch
-from morphology.features import CONFLICT
-from morphology.features import DUPLICATE_TAG
-from morphology.features import EMPTY_TAG
-from morphology.features import LGSPEC_DIMENSION
-from morphology.features import SCHEMA_SHA256
-from morphology.features import SCHEMA_URL
-from morphology.features import SYNTAX
-from morphology.features import UNKNOWN_DIMENSION
-from morphology.features import UNKNOWN_TAG
-from morphology.features import Argument
-from morphology.features import FeatureBundle
-from morphology.features import FeatureError
-from morphology.features import Schema
-from morphology.features import ValidationReport
-from morphology.features import clear_schema_cache
-from morphology.features import load_schema
-from morphology.features import parse_features
+from lrx.core.fetch import fetch
 
 GITHUB = "raw.githubusercontent.com"
 SCHEMA_PATH = f"{GITHUB}/unimorph/um-canonicalize/eaf98b70edbb8e038050176e6eb6c39d39551287/um_canonicalize"

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from lexicons import fetch as fetch_module
-from lexicons.errors import FetchError
-from lexicons.fetch import DEFAULT_MAX_BYTES
-from lexicons.fetch import FetchSettings
-from lexicons.fetch import cache_path_for
-from lexicons.fetch import fetch
+from lrx.core import fetch as fetch_module
+from lrx.core.errors import FetchError
+from lrx.core.fetch import DEFAULT_MAX_BYTES
+from lrx.core.fetch import FetchSettings
+from lrx.core.fetch import cache_path_for
+from lrx.core.fetch import fetch
 
 GATITOS = "raw.githubusercontent.com/google-research/url-nlp/ec1cfc8ca7c1e26a59f122f4a2a5bb94910bfa15/gatitos/en_ee.tsv"
 GATITOS_URL = f"https://{GATITOS}"
@@ -124,7 +124,7 @@ def test_progress_bar_only_for_large_or_unknown_sizes_on_a_terminal(monkeypatch)
 
 def test_500_twice_then_success_is_retried(via_server, mirror_dir, caplog):
     via_server.fault(GATITOS, "status", times=2, status=500)
-    with caplog.at_level(logging.WARNING, logger="lexicons.fetch"):
+    with caplog.at_level(logging.WARNING, logger="lrx.core.fetch"):
         path = fetch(GATITOS_URL, sha256=GATITOS_SHA256)
     assert path.read_bytes() == (mirror_dir / GATITOS).read_bytes()
     assert via_server.hits(GATITOS) == 3
@@ -149,7 +149,7 @@ def test_persistent_503_gives_up_after_all_attempts(via_server, lrx_cache, monke
 
 def test_dropped_connection_mid_body_is_retried(via_server, mirror_dir, lrx_cache, caplog):
     via_server.fault(FREEDICT, "drop", times=1)  # 280 kB: the reset comes after several chunks arrived
-    with caplog.at_level(logging.WARNING, logger="lexicons.fetch"):
+    with caplog.at_level(logging.WARNING, logger="lrx.core.fetch"):
         path = fetch(FREEDICT_URL)
     assert path.read_bytes() == (mirror_dir / FREEDICT).read_bytes()
     assert via_server.hits(FREEDICT) == 2
@@ -277,7 +277,7 @@ def test_truncated_cache_entry_is_fetched_again(via_server, mirror_dir, caplog):
     path = fetch(GATITOS_URL)
     with path.open("r+b") as f:
         f.truncate(path.stat().st_size // 2)
-    with caplog.at_level(logging.WARNING, logger="lexicons.fetch"):
+    with caplog.at_level(logging.WARNING, logger="lrx.core.fetch"):
         again = fetch(GATITOS_URL)
     assert again == path and path.read_bytes() == (mirror_dir / GATITOS).read_bytes()
     assert via_server.hits(GATITOS) == 2
@@ -289,7 +289,7 @@ def test_flipped_byte_in_cache_is_fetched_again(via_server, mirror_dir, caplog):
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x01  # same size, different content: only the hash can tell
     path.write_bytes(bytes(data))
-    with caplog.at_level(logging.WARNING, logger="lexicons.fetch"):
+    with caplog.at_level(logging.WARNING, logger="lrx.core.fetch"):
         fetch(GATITOS_URL)
     assert path.read_bytes() == (mirror_dir / GATITOS).read_bytes()
     assert via_server.hits(GATITOS) == 2

@@ -6,15 +6,14 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-
-from morphology.data import read_examples
-from morphology.inflectors.base import load_inflector
-from morphology.inflectors.harmony import VowelHarmony
-from morphology.inflectors.harmony import vowel_tier
-from morphology.inflectors.rules import Edit
-from morphology.inflectors.rules import RulesInflector
-from morphology.inflectors.rules import align
-from morphology.inflectors.rules import bundle_key
+from lrx.morphology.data import read_examples
+from lrx.morphology.inflectors.base import load_inflector
+from lrx.morphology.inflectors.harmony import VowelHarmony
+from lrx.morphology.inflectors.harmony import vowel_tier
+from lrx.morphology.inflectors.rules import Edit
+from lrx.morphology.inflectors.rules import RulesInflector
+from lrx.morphology.inflectors.rules import align
+from lrx.morphology.inflectors.rules import bundle_key
 
 ST2023 = "raw.githubusercontent.com/sigmorphon/2023InflectionST/e7f1b325b76b41e9ead998e449b17ec1cf536a9c/part1/data"
 

@@ -6,16 +6,15 @@ import random
 import time
 from pathlib import Path
 
+import lrx.morphology.inflectors  # noqa: F401  (registers the methods)
 import pytest
-
-import morphology.inflectors  # noqa: F401  (registers the methods)
-from morphology.data import read_examples
-from morphology.inflectors.base import load_inflector
-from morphology.inflectors.neural import NeuralInflector
-from morphology.inflectors.neural import bundle_key
-from morphology.inflectors.neural import characters
-from morphology.inflectors.neural import feature_symbols
-from morphology.inflectors.neural import hallucinate
+from lrx.morphology.data import read_examples
+from lrx.morphology.inflectors.base import load_inflector
+from lrx.morphology.inflectors.neural import NeuralInflector
+from lrx.morphology.inflectors.neural import bundle_key
+from lrx.morphology.inflectors.neural import characters
+from lrx.morphology.inflectors.neural import feature_symbols
+from lrx.morphology.inflectors.neural import hallucinate
 
 DATA = "raw.githubusercontent.com/sigmorphon/2023InflectionST/e7f1b325b76b41e9ead998e449b17ec1cf536a9c/part1/data"
 TINY = {"d_model": 64, "heads": 2, "ff": 128, "layers": 1, "batch_size": 64}

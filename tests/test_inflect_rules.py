@@ -12,21 +12,20 @@ import logging
 import time
 from pathlib import Path
 
+import lrx.morphology.inflectors  # noqa: F401  (registers lookup, rules, auto)
 import pytest
-
-import morphology.inflectors  # noqa: F401  (registers lookup, rules, auto)
-from morphology.data import read_examples
-from morphology.inflectors.auto import AutoInflector
-from morphology.inflectors.auto import split_by_lemma
-from morphology.inflectors.base import Example
-from morphology.inflectors.base import inflector_names
-from morphology.inflectors.base import load_inflector
-from morphology.inflectors.lookup import LookupInflector
-from morphology.inflectors.rules import Edit
-from morphology.inflectors.rules import RulesInflector
-from morphology.inflectors.rules import align
-from morphology.inflectors.rules import bundle_key
-from morphology.inflectors.rules import solve_analogy
+from lrx.morphology.data import read_examples
+from lrx.morphology.inflectors.auto import AutoInflector
+from lrx.morphology.inflectors.auto import split_by_lemma
+from lrx.morphology.inflectors.base import Example
+from lrx.morphology.inflectors.base import inflector_names
+from lrx.morphology.inflectors.base import load_inflector
+from lrx.morphology.inflectors.lookup import LookupInflector
+from lrx.morphology.inflectors.rules import Edit
+from lrx.morphology.inflectors.rules import RulesInflector
+from lrx.morphology.inflectors.rules import align
+from lrx.morphology.inflectors.rules import bundle_key
+from lrx.morphology.inflectors.rules import solve_analogy
 
 ST2023 = "raw.githubusercontent.com/sigmorphon/2023InflectionST/e7f1b325b76b41e9ead998e449b17ec1cf536a9c/part1/data"
 PUBLISHED = {"eng": 96.6, "swa": 60.5, "nav": 35.8}
@@ -140,7 +139,7 @@ def test_lookup_returns_training_forms(data):
 
 def test_auto_prefers_the_better_method_and_answers_from_the_table_first(data, tmp_path, caplog):
     train, dev = data["eng"]["trn"], data["eng"]["dev"]
-    with caplog.at_level(logging.WARNING, logger="morphology.inflectors.auto"):
+    with caplog.at_level(logging.WARNING, logger="lrx.morphology.inflectors.auto"):
         auto = AutoInflector(methods=["lookup", "rules", "no-such-method"], options=RUN).fit(train, dev)
     assert "no-such-method" in caplog.text  # skipped with a warning, not a failure
     assert auto.chosen == "rules" and auto.dev_accuracy["lookup"] == 0.0 and auto.dev_accuracy["rules"] > 90

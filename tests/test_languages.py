@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from lrx.lexicons.sources.gatitos import LANGUAGES as GATITOS
 
-from lexicons.languages import UnknownLanguageError
-from lexicons.languages import match_language
-from lexicons.languages import normalize_language
-from lexicons.sources.gatitos import LANGUAGES as GATITOS
+from lrx.core.languages import UnknownLanguageError
+from lrx.core.languages import match_language
+from lrx.core.languages import normalize_language
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from lexicons.lexicon import Entry
-from lexicons.lexicon import Lexicon
-from lexicons.loading import load_lexicon
+from lrx.lexicons.lexicon import Entry
+from lrx.lexicons.lexicon import Lexicon
+from lrx.lexicons.loading import load_lexicon
 
 
 def entries(*pairs: tuple[str, str], source: str = "test", weight: float = 1.0) -> list[Entry]:

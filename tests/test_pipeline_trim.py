@@ -17,19 +17,18 @@ from pathlib import Path
 import pytest
 from hydra import compose
 from hydra import initialize_config_dir
-
-from adapt.e5 import xlmr_unigram_tokenizer
-from adapt.pipeline import STAGES
-from adapt.pipeline import Context
-from adapt.pipeline import PipelineError
-from adapt.pipeline import marker_path
-from adapt.pipeline import run_pipeline
-from adapt.pipeline import trim_texts
-from adapt.tasks import read_task
-from adapt.trim import TRIM_META_FILE
-from adapt.trim import TrimError
-from adapt.trim import character_pieces
-from adapt.trim import trim_vocabulary
+from lrx.adapt.e5 import xlmr_unigram_tokenizer
+from lrx.adapt.pipeline import STAGES
+from lrx.adapt.pipeline import Context
+from lrx.adapt.pipeline import PipelineError
+from lrx.adapt.pipeline import marker_path
+from lrx.adapt.pipeline import run_pipeline
+from lrx.adapt.pipeline import trim_texts
+from lrx.adapt.tasks import read_task
+from lrx.adapt.trim import TRIM_META_FILE
+from lrx.adapt.trim import TrimError
+from lrx.adapt.trim import character_pieces
+from lrx.adapt.trim import trim_vocabulary
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
 NER = "raw.githubusercontent.com/masakhane-io/masakhane-ner/ba5843cd08aa491d5f96a5e809e71eb9ec461391"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lrx.lexicons.sources.base import LexiconSource
+from lrx.lexicons.sources.base import load_source
+from lrx.lexicons.sources.base import register_source
+from lrx.lexicons.sources.base import source_class
+from lrx.lexicons.sources.base import source_names
 
-from lexicons.errors import UnknownNameError
-from lexicons.sources.base import LexiconSource
-from lexicons.sources.base import load_source
-from lexicons.sources.base import register_source
-from lexicons.sources.base import source_class
-from lexicons.sources.base import source_names
+from lrx.core.errors import UnknownNameError
 
 CONF = Path(__file__).resolve().parents[1] / "conf" / "lexicon"
 REQUIRED = {"gatitos", "muse", "freedict", "apertium", "panlex", "wiktionary", "tsv"}

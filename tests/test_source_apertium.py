@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lrx.lexicons.sources.apertium import DEFAULT_COMMITS
+from lrx.lexicons.sources.apertium import ApertiumSource
+from lrx.lexicons.sources.base import load_source
+from lrx.lexicons.sources.base import source_class
 
-from lexicons.errors import FormatError
-from lexicons.sources.apertium import DEFAULT_COMMITS
-from lexicons.sources.apertium import ApertiumSource
-from lexicons.sources.base import load_source
-from lexicons.sources.base import source_class
+from lrx.core.errors import FormatError
 
 MIRROR = Path(__file__).resolve().parents[1].parent / "shared/data/mirror"
 DIX = (

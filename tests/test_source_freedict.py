@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lrx.lexicons.sources.base import load_source
+from lrx.lexicons.sources.base import source_class
+from lrx.lexicons.sources.freedict import COMMIT
+from lrx.lexicons.sources.freedict import DEFAULT_PAIRS
+from lrx.lexicons.sources.freedict import FreeDictSource
 
-from lexicons.errors import FormatError
-from lexicons.languages import UnknownLanguageError
-from lexicons.sources.base import load_source
-from lexicons.sources.base import source_class
-from lexicons.sources.freedict import COMMIT
-from lexicons.sources.freedict import DEFAULT_PAIRS
-from lexicons.sources.freedict import FreeDictSource
+from lrx.core.errors import FormatError
+from lrx.core.languages import UnknownLanguageError
 
 MIRROR = Path(__file__).resolve().parents[1].parent / "shared/data/mirror"
 FILES = MIRROR / "raw.githubusercontent.com/freedict/fd-dictionaries" / COMMIT

@@ -9,14 +9,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from lrx.lexicons.sources.base import Pair
+from lrx.lexicons.sources.base import load_source
+from lrx.lexicons.sources.base import source_class
+from lrx.lexicons.sources.panlex import PanLexSource
+from lrx.lexicons.sources.panlex import safe_member_name
 
-from lexicons.errors import FormatError
-from lexicons.languages import UnknownLanguageError
-from lexicons.sources.base import Pair
-from lexicons.sources.base import load_source
-from lexicons.sources.base import source_class
-from lexicons.sources.panlex import PanLexSource
-from lexicons.sources.panlex import safe_member_name
+from lrx.core.errors import FormatError
+from lrx.core.languages import UnknownLanguageError
 
 ROOT = "panlex-20190901-csv"
 AFE_NFC = "afé"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from lrx.lexicons.loading import load_lexicon
+from lrx.lexicons.sources.base import load_source
+from lrx.lexicons.sources.gatitos import LANGUAGES as GATITOS_LANGUAGES
 
-from lexicons.errors import FormatError
-from lexicons.languages import UnknownLanguageError
-from lexicons.loading import load_lexicon
-from lexicons.sources.base import load_source
-from lexicons.sources.gatitos import LANGUAGES as GATITOS_LANGUAGES
+from lrx.core.errors import FormatError
+from lrx.core.languages import UnknownLanguageError
 
 
 @pytest.mark.parametrize("code", GATITOS_LANGUAGES)

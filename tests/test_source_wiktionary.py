@@ -8,13 +8,13 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from lrx.lexicons.sources.base import Pair
+from lrx.lexicons.sources.base import load_source
+from lrx.lexicons.sources.base import source_class
+from lrx.lexicons.sources.wiktionary import WiktionarySource
 
-from lexicons.errors import FormatError
-from lexicons.languages import UnknownLanguageError
-from lexicons.sources.base import Pair
-from lexicons.sources.base import load_source
-from lexicons.sources.base import source_class
-from lexicons.sources.wiktionary import WiktionarySource
+from lrx.core.errors import FormatError
+from lrx.core.languages import UnknownLanguageError
 
 AFE_NFC = "afé"
 AFE_NFD = unicodedata.normalize("NFD", AFE_NFC)

@@ -1,4 +1,4 @@
-"""Word-by-word synthesis (`lexicons.synthesis`) on real lexicons and real task data."""
+"""Word-by-word synthesis (`lrx.lexicons.synthesis`) on real lexicons and real task data."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from lrx.adapt.tasks import read_task
+from lrx.lexicons.lexicon import Entry
+from lrx.lexicons.lexicon import Lexicon
+from lrx.lexicons.loading import load_lexicon
+from lrx.lexicons.synthesis import PATHS
+from lrx.lexicons.synthesis import SynthesisOptions
+from lrx.lexicons.synthesis import Synthesizer
 
-from adapt.tasks import read_task
-from lexicons.lexicon import Entry
-from lexicons.lexicon import Lexicon
-from lexicons.loading import load_lexicon
-from lexicons.sentence import Sentence
-from lexicons.synthesis import PATHS
-from lexicons.synthesis import SynthesisOptions
-from lexicons.synthesis import Synthesizer
+from lrx.core.sentence import Sentence
 
 CONLL = "raw.githubusercontent.com/masakhane-io/masakhane-ner/ba5843cd08aa491d5f96a5e809e71eb9ec461391/data"
 

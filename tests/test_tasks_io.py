@@ -9,18 +9,18 @@ from pathlib import Path
 import conllu
 import pytest
 from conftest import MIRROR_DIR
+from lrx.adapt.tasks import TASKS
+from lrx.adapt.tasks import TaskFileTooLargeError
+from lrx.adapt.tasks import read_bible
+from lrx.adapt.tasks import read_signature
+from lrx.adapt.tasks import read_task
+from lrx.adapt.tasks import read_verses
+from lrx.adapt.tasks import tokenize
+from lrx.adapt.tasks import write_task
 
-from adapt.tasks import TASKS
-from adapt.tasks import TaskFileTooLargeError
-from adapt.tasks import read_bible
-from adapt.tasks import read_signature
-from adapt.tasks import read_task
-from adapt.tasks import read_verses
-from adapt.tasks import tokenize
-from adapt.tasks import write_task
-from lexicons.errors import FormatError
-from lexicons.errors import UnknownNameError
-from lexicons.sentence import Sentence
+from lrx.core.errors import FormatError
+from lrx.core.errors import UnknownNameError
+from lrx.core.sentence import Sentence
 
 GH = "raw.githubusercontent.com"
 CONLL2003 = f"{GH}/masakhane-io/masakhane-ner/ba5843cd08aa491d5f96a5e809e71eb9ec461391/data/conll_2003_en"

@@ -15,23 +15,23 @@ from pathlib import Path
 import pytest
 import torch
 import transformers
+from lrx.adapt.evaluation import entity_f1
+from lrx.adapt.evaluation import intent_accuracy
+from lrx.adapt.evaluation import slot_f1
+from lrx.adapt.evaluation import tag_accuracy
+from lrx.adapt.models import ModelNotFoundError
+from lrx.adapt.models import build_tiny_encoder
+from lrx.adapt.models import prepare_encoder
+from lrx.adapt.tasks import read_task
+from lrx.adapt.training import TrainSettings
+from lrx.adapt.training import continue_mlm
+from lrx.adapt.training import distill_labels
+from lrx.adapt.training import finetune_intent_slots
+from lrx.adapt.training import finetune_tagger
+from lrx.adapt.training import predict_intent_slots
+from lrx.adapt.training import predict_tags
 
-from adapt.evaluation import entity_f1
-from adapt.evaluation import intent_accuracy
-from adapt.evaluation import slot_f1
-from adapt.evaluation import tag_accuracy
-from adapt.models import ModelNotFoundError
-from adapt.models import build_tiny_encoder
-from adapt.models import prepare_encoder
-from adapt.tasks import read_task
-from adapt.training import TrainSettings
-from adapt.training import continue_mlm
-from adapt.training import distill_labels
-from adapt.training import finetune_intent_slots
-from adapt.training import finetune_tagger
-from adapt.training import predict_intent_slots
-from adapt.training import predict_tags
-from lexicons.sentence import Sentence
+from lrx.core.sentence import Sentence
 
 GITHUB = "raw.githubusercontent.com"
 NER_ROOT = f"{GITHUB}/masakhane-io/masakhane-ner/ba5843cd08aa491d5f96a5e809e71eb9ec461391"
@@ -281,7 +281,7 @@ def test_continue_mlm_lowers_loss_and_loads_as_tagger(encoder, conll, tmp_path):
 def test_mlm_head_warmup_trains_the_new_head_alone_first(encoder, conll, tmp_path, monkeypatch):
     """A new (random) masked-LM head is trained alone, the encoder frozen, before both train together; a
     checkpoint that has its own head skips the warm-up."""
-    import adapt.training as training
+    import lrx.adapt.training as training
 
     trained_in_each_phase: list[set[str]] = []
     optimise = training._optimise
@@ -355,9 +355,8 @@ def test_scores_on_real_files(conll, mirror_dir):
 
 def test_masked_lm_loss_from_masked_positions_only_equals_the_librarys(encoder, conll):
     """The loss `continue_mlm` trains on scores only the masked positions; it must equal the library's."""
+    from lrx.adapt.training import _masked_only_lm
     from transformers import AutoModelForMaskedLM
-
-    from adapt.training import _masked_only_lm
 
     model = AutoModelForMaskedLM.from_pretrained(encoder).eval()
     tokenizer = transformers.AutoTokenizer.from_pretrained(encoder)

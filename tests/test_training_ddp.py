@@ -14,19 +14,19 @@ from pathlib import Path
 
 import pytest
 import torch
+from lrx.adapt.evaluation import entity_f1
+from lrx.adapt.evaluation import intent_accuracy
+from lrx.adapt.models import build_tiny_encoder
+from lrx.adapt.tasks import read_task
+from lrx.adapt.training import DataParallelError
+from lrx.adapt.training import TrainSettings
+from lrx.adapt.training import continue_mlm
+from lrx.adapt.training import finetune_intent_slots
+from lrx.adapt.training import finetune_tagger
+from lrx.adapt.training import predict_intent_slots
+from lrx.adapt.training import predict_tags
 
-from adapt.evaluation import entity_f1
-from adapt.evaluation import intent_accuracy
-from adapt.models import build_tiny_encoder
-from adapt.tasks import read_task
-from adapt.training import DataParallelError
-from adapt.training import TrainSettings
-from adapt.training import continue_mlm
-from adapt.training import finetune_intent_slots
-from adapt.training import finetune_tagger
-from adapt.training import predict_intent_slots
-from adapt.training import predict_tags
-from lexicons.sentence import Sentence
+from lrx.core.sentence import Sentence
 
 ROOT = Path(__file__).resolve().parents[1]
 GITHUB = "raw.githubusercontent.com"
@@ -103,8 +103,8 @@ SCRIPT = """
 import os
 import sys
 from pathlib import Path
-from adapt.tasks import read_task
-from adapt.training import TrainSettings, finetune_tagger
+from lrx.adapt.tasks import read_task
+from lrx.adapt.training import TrainSettings, finetune_tagger
 
 train = read_task("ner", Path(sys.argv[1]))[:200]
 settings = TrainSettings(epochs=1, batch_size=8, lr=2e-3, threads=1)  # processes=1: joins torchrun's ranks

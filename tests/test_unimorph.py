@@ -6,21 +6,21 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from lrx.morphology.features import FeatureError
+from lrx.morphology.features import Schema
+from lrx.morphology.features import parse_features
+from lrx.morphology.unimorph import SIGMORPHON_2023_COLUMNS
+from lrx.morphology.unimorph import UNIMORPH_LANGUAGES
+from lrx.morphology.unimorph import UNIMORPH_REPOS
+from lrx.morphology.unimorph import Analysis
+from lrx.morphology.unimorph import UniMorphFormatError
+from lrx.morphology.unimorph import UnknownUniMorphLanguageError
+from lrx.morphology.unimorph import load_unimorph
+from lrx.morphology.unimorph import read_unimorph_file
+from lrx.morphology.unimorph import resolve_language
 
-from lexicons.errors import FetchError
-from lexicons.fetch import fetch
-from morphology.features import FeatureError
-from morphology.features import Schema
-from morphology.features import parse_features
-from morphology.unimorph import SIGMORPHON_2023_COLUMNS
-from morphology.unimorph import UNIMORPH_LANGUAGES
-from morphology.unimorph import UNIMORPH_REPOS
-from morphology.unimorph import Analysis
-from morphology.unimorph import UniMorphFormatError
-from morphology.unimorph import UnknownUniMorphLanguageError
-from morphology.unimorph import load_unimorph
-from morphology.unimorph import read_unimorph_file
-from morphology.unimorph import resolve_language
+from lrx.core.errors import FetchError
+from lrx.core.fetch import fetch
 
 GITHUB = "raw.githubusercontent.com"
 SCHEMA_FILE = f"{GITHUB}/unimorph/um-canonicalize/eaf98b70edbb8e038050176e6eb6c39d39551287/um_canonicalize/tags.yaml"

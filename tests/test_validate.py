@@ -10,17 +10,17 @@ from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
+from lrx.adapt.cli import main
+from lrx.lexicons.validate import fix_text
+from lrx.lexicons.validate import langid_model
+from lrx.lexicons.validate import parse_language
+from lrx.lexicons.validate import suggest_languages
+from lrx.lexicons.validate import validate_file
+from lrx.lexicons.validate import validate_text
+from lrx.morphology.features import load_schema
 
-from adapt.cli import main
-from lexicons.fetch import fetch
-from lexicons.languages import normalize_language
-from lexicons.validate import fix_text
-from lexicons.validate import langid_model
-from lexicons.validate import parse_language
-from lexicons.validate import suggest_languages
-from lexicons.validate import validate_file
-from lexicons.validate import validate_text
-from morphology.features import load_schema
+from lrx.core.fetch import fetch
+from lrx.core.languages import normalize_language
 
 HEAD = "# Source: written for this test\n# Licence: CC0-1.0\n# Contributor: lrx tests\n# Date: 2026-11-25\n"
 LEX_HEADER = "source\ttarget\tpos\tnote\n"
@@ -126,7 +126,7 @@ def test_unknown_language_suggests_close_codes(tmp_path):
 
 
 def test_language_codes_parse_as_in_the_rest_of_lrx(tmp_path):
-    """The validator parses codes with lexicons.languages (Tagalog stays Tagalog, not CLDR's Filipino), and is
+    """The validator parses codes with lrx.core.languages (Tagalog stays Tagalog, not CLDR's Filipino), and is
     stricter only where file names need it (`_` is no BCP-47 separator)."""
     tagalog = lexicon(tmp_path, "water\ttubig\nhouse\tbahay\n", name="eng-tgl.tsv")
     assert codes(tagalog) == (set(), set())

@@ -13,21 +13,21 @@ import pytest
 import sentencepiece as spm
 import torch
 import transformers
+from lrx.adapt.models import build_tiny_encoder
+from lrx.adapt.synthesize import synthesize_file
+from lrx.adapt.tasks import read_bible
+from lrx.adapt.tasks import read_task
+from lrx.adapt.vocab import LEXICON
+from lrx.adapt.vocab import SIDECAR
+from lrx.adapt.vocab import SUBWORDS
+from lrx.adapt.vocab import VocabSettings
+from lrx.adapt.vocab import extend_vocabulary
+from lrx.adapt.vocab import tokens_per_word
+from lrx.adapt.vocab import train_sentencepiece
+from lrx.adapt.vocab import word_counts
+from lrx.lexicons.loading import load_lexicon
 
-from adapt.models import build_tiny_encoder
-from adapt.synthesize import synthesize_file
-from adapt.tasks import read_bible
-from adapt.tasks import read_task
-from adapt.vocab import LEXICON
-from adapt.vocab import SIDECAR
-from adapt.vocab import SUBWORDS
-from adapt.vocab import VocabSettings
-from adapt.vocab import extend_vocabulary
-from adapt.vocab import tokens_per_word
-from adapt.vocab import train_sentencepiece
-from adapt.vocab import word_counts
-from lexicons.loading import load_lexicon
-from lexicons.sentence import Sentence
+from lrx.core.sentence import Sentence
 
 GITHUB = "raw.githubusercontent.com"
 CONLL_TRAIN = (

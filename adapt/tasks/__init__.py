@@ -21,17 +21,18 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 
-from adapt.tasks import conll
-from adapt.tasks import conllu_pos
-from adapt.tasks import text
-from adapt.tasks import xsid
-from adapt.tasks.text import read_bible
-from adapt.tasks.text import read_verses
-from adapt.tasks.text import tokenize
-from lexicons.errors import FormatError
-from lexicons.errors import LrxError
-from lexicons.errors import UnknownNameError
-from lexicons.sentence import Sentence
+from lrx.adapt.tasks import conll
+from lrx.adapt.tasks import conllu_pos
+from lrx.adapt.tasks import text
+from lrx.adapt.tasks import xsid
+from lrx.adapt.tasks.text import read_bible
+from lrx.adapt.tasks.text import read_verses
+from lrx.adapt.tasks.text import tokenize
+
+from lrx.core.errors import FormatError
+from lrx.core.errors import LrxError
+from lrx.core.errors import UnknownNameError
+from lrx.core.sentence import Sentence
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from lexicons.errors import FormatError
-from lexicons.sentence import Sentence
+from lrx.core.errors import FormatError
+from lrx.core.sentence import Sentence
 
 FORMAT = "ner"
 DOCSTART = "-DOCSTART-"

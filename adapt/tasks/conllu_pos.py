@@ -19,13 +19,13 @@ from conllu.exceptions import ParseException
 from conllu.parser import DEFAULT_FIELD_PARSERS
 from conllu.parser import DEFAULT_FIELDS
 from conllu.parser import parse_comment_line
+from lrx.adapt.tasks.conll import Original
+from lrx.adapt.tasks.conll import check_field
+from lrx.adapt.tasks.conll import iter_blocks
+from lrx.adapt.tasks.conll import serialize_with
 
-from adapt.tasks.conll import Original
-from adapt.tasks.conll import check_field
-from adapt.tasks.conll import iter_blocks
-from adapt.tasks.conll import serialize_with
-from lexicons.errors import FormatError
-from lexicons.sentence import Sentence
+from lrx.core.errors import FormatError
+from lrx.core.sentence import Sentence
 
 FORMAT = "pos"
 COLUMNS = len(DEFAULT_FIELDS)  # ID FORM LEMMA UPOS XPOS FEATS HEAD DEPREL DEPS MISC

@@ -21,12 +21,13 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from adapt.tasks.conll import Original
-from adapt.tasks.conll import check_field
-from adapt.tasks.conll import original_text
-from lexicons.errors import FormatError
-from lexicons.sentence import Sentence
-from lexicons.sources.xmlstream import iter_xml_elements
+from lrx.adapt.tasks.conll import Original
+from lrx.adapt.tasks.conll import check_field
+from lrx.adapt.tasks.conll import original_text
+from lrx.lexicons.sources.xmlstream import iter_xml_elements
+
+from lrx.core.errors import FormatError
+from lrx.core.sentence import Sentence
 
 FORMAT = "text"
 

@@ -20,13 +20,14 @@ import re
 from collections.abc import Iterable
 from collections.abc import Iterator
 
-from adapt.tasks.conll import BIO_TAG
-from adapt.tasks.conll import Original
-from adapt.tasks.conll import check_field
-from adapt.tasks.conll import iter_blocks
-from adapt.tasks.conll import serialize_with
-from lexicons.errors import FormatError
-from lexicons.sentence import Sentence
+from lrx.adapt.tasks.conll import BIO_TAG
+from lrx.adapt.tasks.conll import Original
+from lrx.adapt.tasks.conll import check_field
+from lrx.adapt.tasks.conll import iter_blocks
+from lrx.adapt.tasks.conll import serialize_with
+
+from lrx.core.errors import FormatError
+from lrx.core.sentence import Sentence
 
 FORMAT = "xsid"
 COLUMNS = 4

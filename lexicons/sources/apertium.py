@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
-from lexicons.errors import FormatError
-from lexicons.sources.base import LexiconSource
-from lexicons.sources.base import Pair
-from lexicons.sources.base import register_source
-from lexicons.sources.tabular import Record
-from lexicons.sources.xmlstream import iter_xml_elements
+from lrx.lexicons.sources.base import LexiconSource
+from lrx.lexicons.sources.base import Pair
+from lrx.lexicons.sources.base import register_source
+from lrx.lexicons.sources.tabular import Record
+from lrx.lexicons.sources.xmlstream import iter_xml_elements
+
+from lrx.core.errors import FormatError
 
 # Each pair is its own repository, so the commit is per pair: `{commit}` in the URL template comes from
 # the `commits` option, and a pair with no pinned commit reads the default branch (raw.githubusercontent

@@ -19,17 +19,18 @@ from pathlib import Path
 from typing import Any
 from typing import ClassVar
 
-from lexicons.cleaning import CleaningOptions
-from lexicons.cleaning import clean_pair
-from lexicons.errors import FormatError
-from lexicons.errors import UnknownNameError
-from lexicons.fetch import DEFAULT_MAX_BYTES
-from lexicons.fetch import fetch
-from lexicons.languages import UnknownLanguageError
-from lexicons.languages import match_language
-from lexicons.languages import normalize_language
-from lexicons.lexicon import Entry
-from lexicons.lexicon import Lexicon
+from lrx.lexicons.cleaning import CleaningOptions
+from lrx.lexicons.cleaning import clean_pair
+from lrx.lexicons.lexicon import Entry
+from lrx.lexicons.lexicon import Lexicon
+
+from lrx.core.errors import FormatError
+from lrx.core.errors import UnknownNameError
+from lrx.core.fetch import DEFAULT_MAX_BYTES
+from lrx.core.fetch import fetch
+from lrx.core.languages import UnknownLanguageError
+from lrx.core.languages import match_language
+from lrx.core.languages import normalize_language
 
 _REGISTRY: dict[str, type[LexiconSource]] = {}
 
@@ -65,7 +66,7 @@ def source_class(name: str) -> type[LexiconSource]:
 def source_config(name: str) -> Path:
     """The Hydra config file `conf/lexicon/<name>.yaml` that defines a source's defaults."""
     source_class(name)  # unknown names fail with close matches before touching the file system
-    return Path(str(files("conf") / "lexicon" / f"{name}.yaml"))
+    return Path(str(files("lrx.conf") / "lexicon" / f"{name}.yaml"))
 
 
 def load_source(name: str, **overrides: Any) -> LexiconSource:
@@ -227,7 +228,7 @@ def read_checksums(name: str) -> dict[str, str]:
     package's `lexicons/sources/checksums/` folder."""
     path = Path(name)
     if not path.is_file():
-        path = Path(str(files("lexicons.sources") / "checksums" / name))
+        path = Path(str(files("lrx.lexicons.sources") / "checksums" / name))
     pins: dict[str, str] = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):

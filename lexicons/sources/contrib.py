@@ -4,7 +4,7 @@
 variant; a `<tgt>-<src>` file read backwards when there is no `<src>-<tgt>` one) are validated first, and a
 file with validation errors is refused with a FormatError naming the file, line and problem, since a broken
 contribution must not quietly become pseudo training data. No code change per language: the pairs are the
-file names found. The folder is `data/` at the repository root or `$LRX_DATA` (`morphology.contributed`).
+file names found. The folder is `data/` at the repository root or `$LRX_DATA` (`lrx.morphology.contributed`).
 """
 
 from __future__ import annotations
@@ -12,17 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from lexicons.contributed import read_lexicon_rows
-from lexicons.errors import FormatError
-from lexicons.languages import normalize_language
-from lexicons.lexicon import Lexicon
-from lexicons.sources.base import LexiconSource
-from lexicons.sources.base import Pair
-from lexicons.sources.base import register_source
-from lexicons.sources.tabular import Record
-from morphology.contributed import contributed_files
-from morphology.contributed import data_dir
-from morphology.contributed import languages_from_name
+from lrx.lexicons.contributed import read_lexicon_rows
+from lrx.lexicons.lexicon import Lexicon
+from lrx.lexicons.sources.base import LexiconSource
+from lrx.lexicons.sources.base import Pair
+from lrx.lexicons.sources.base import register_source
+from lrx.lexicons.sources.tabular import Record
+from lrx.morphology.contributed import contributed_files
+from lrx.morphology.contributed import data_dir
+from lrx.morphology.contributed import languages_from_name
+
+from lrx.core.errors import FormatError
+from lrx.core.languages import normalize_language
 
 
 @register_source("contrib")
@@ -54,7 +55,7 @@ class ContribSource(LexiconSource):
         return (self.data or data_dir()).joinpath("lexicons", f"{pair.src}-{pair.tgt}.tsv").resolve().as_uri()
 
     def load(self, tgt: str, src: str = "eng") -> Lexicon:
-        from lexicons.validate import validate_file
+        from lrx.lexicons.validate import validate_file
 
         lexicon = Lexicon(normalize_language(src).tag, normalize_language(tgt).tag, name=self.name)
         files = self.files()

@@ -13,13 +13,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
-from lexicons.cleaning import strip_notes
-from lexicons.errors import FormatError
-from lexicons.sources.base import LexiconSource
-from lexicons.sources.base import Pair
-from lexicons.sources.base import register_source
-from lexicons.sources.tabular import Record
-from lexicons.sources.xmlstream import iter_xml_elements
+from lrx.lexicons.cleaning import strip_notes
+from lrx.lexicons.sources.base import LexiconSource
+from lrx.lexicons.sources.base import Pair
+from lrx.lexicons.sources.base import register_source
+from lrx.lexicons.sources.tabular import Record
+from lrx.lexicons.sources.xmlstream import iter_xml_elements
+
+from lrx.core.errors import FormatError
 
 # The fd-dictionaries commit the data mirror holds; every URL in conf/lexicon/freedict.yaml pins it.
 COMMIT = "c4ec720264bdcc2e34ce604d9308f5948ae7b7b7"

@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from collections.abc import Sequence
 from pathlib import Path
 
-from lexicons.errors import FormatError
-from lexicons.sources.base import LexiconSource
-from lexicons.sources.base import Pair
-from lexicons.sources.base import register_source
-from lexicons.sources.tabular import Record
-from lexicons.sources.tabular import parse_two_columns
+from lrx.lexicons.sources.base import LexiconSource
+from lrx.lexicons.sources.base import Pair
+from lrx.lexicons.sources.base import register_source
+from lrx.lexicons.sources.tabular import Record
+from lrx.lexicons.sources.tabular import parse_two_columns
+
+from lrx.core.errors import FormatError
 
 # The last commit of google-research/url-nlp that still has the lexicons (moved to a dataset hub in 2025).
 COMMIT = "ec1cfc8ca7c1e26a59f122f4a2a5bb94910bfa15"

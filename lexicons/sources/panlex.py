@@ -58,17 +58,18 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from lexicons.cleaning import clean_pair
-from lexicons.errors import FormatError
-from lexicons.fetch import fetch
-from lexicons.languages import UnknownLanguageError
-from lexicons.languages import normalize_language
-from lexicons.lexicon import Entry
-from lexicons.lexicon import Lexicon
-from lexicons.sources.base import LexiconSource
-from lexicons.sources.base import Pair
-from lexicons.sources.base import register_source
-from lexicons.sources.tabular import bounded_lines
+from lrx.lexicons.cleaning import clean_pair
+from lrx.lexicons.lexicon import Entry
+from lrx.lexicons.lexicon import Lexicon
+from lrx.lexicons.sources.base import LexiconSource
+from lrx.lexicons.sources.base import Pair
+from lrx.lexicons.sources.base import register_source
+from lrx.lexicons.sources.tabular import bounded_lines
+
+from lrx.core.errors import FormatError
+from lrx.core.fetch import fetch
+from lrx.core.languages import UnknownLanguageError
+from lrx.core.languages import normalize_language
 
 DEFAULT_TARGETS = ("ewe", "lin", "swh", "yor", "hau", "wol", "lug")
 # Snapshots were published as https://db.panlex.org/panlex-YYYYMMDD-csv.zip; 20190901 is the latest one

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from lexicons.errors import FormatError
+from lrx.core.errors import FormatError
 
 Record = tuple[int, str, str, str | None]
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from lexicons.errors import FormatError
-from lexicons.languages import normalize_language
-from lexicons.sources.base import LexiconSource
-from lexicons.sources.base import Pair
-from lexicons.sources.base import register_source
-from lexicons.sources.tabular import MAX_LINE_CHARS
-from lexicons.sources.tabular import Record
-from lexicons.sources.tabular import read_lines
+from lrx.lexicons.sources.base import LexiconSource
+from lrx.lexicons.sources.base import Pair
+from lrx.lexicons.sources.base import register_source
+from lrx.lexicons.sources.tabular import MAX_LINE_CHARS
+from lrx.lexicons.sources.tabular import Record
+from lrx.lexicons.sources.tabular import read_lines
+
+from lrx.core.errors import FormatError
+from lrx.core.languages import normalize_language
 
 HEADER_START = ("src", "source")
 

@@ -17,7 +17,7 @@ One JSON object per line, one per word and part of speech. The fields read here:
   `alt`. Newer extractions may also put the list under each `senses[*].translations`; both are read.
 
 Translations without a `word` (a `note` such as "please add this translation") are skipped silently. A
-translation is in the requested language when its code denotes it (`lexicons.languages.match_language`,
+translation is in the requested language when its code denotes it (`lrx.core.languages.match_language`,
 so `ee`/`ewe` and `sw`/`swh` agree); when the code is missing or not a valid language code, its `lang`
 name is looked up instead ("Ewe" -> `ee`).
 
@@ -45,15 +45,15 @@ from typing import IO
 from typing import Any
 
 import langcodes
+from lrx.lexicons.sources.base import LexiconSource
+from lrx.lexicons.sources.base import Pair
+from lrx.lexicons.sources.base import register_source
+from lrx.lexicons.sources.tabular import bounded_lines
 
-from lexicons.errors import FormatError
-from lexicons.languages import UnknownLanguageError
-from lexicons.languages import match_language
-from lexicons.languages import normalize_language
-from lexicons.sources.base import LexiconSource
-from lexicons.sources.base import Pair
-from lexicons.sources.base import register_source
-from lexicons.sources.tabular import bounded_lines
+from lrx.core.errors import FormatError
+from lrx.core.languages import UnknownLanguageError
+from lrx.core.languages import match_language
+from lrx.core.languages import normalize_language
 
 DEFAULT_TARGETS = ("ee", "ln", "sw", "yo", "ha", "wo", "lg")
 # kaikki.org names each per-language file after the headwords' language: {src_name} is "English" here.

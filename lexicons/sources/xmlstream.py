@@ -12,7 +12,7 @@ from xml.etree.ElementTree import TreeBuilder
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from lexicons.errors import FormatError
+from lrx.core.errors import FormatError
 
 _CHUNK = 1 << 16
 

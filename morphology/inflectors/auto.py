@@ -20,13 +20,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from morphology.inflectors.base import Example
-from morphology.inflectors.base import Inflector
-from morphology.inflectors.base import inflector_class
-from morphology.inflectors.base import inflector_names
-from morphology.inflectors.base import load_inflector
-from morphology.inflectors.base import register_inflector
-from morphology.inflectors.lookup import LookupInflector
+from lrx.morphology.inflectors.base import Example
+from lrx.morphology.inflectors.base import Inflector
+from lrx.morphology.inflectors.base import inflector_class
+from lrx.morphology.inflectors.base import inflector_names
+from lrx.morphology.inflectors.base import load_inflector
+from lrx.morphology.inflectors.base import register_inflector
+from lrx.morphology.inflectors.lookup import LookupInflector
 
 log = logging.getLogger(__name__)
 

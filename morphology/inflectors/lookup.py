@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from morphology.inflectors.base import Example
-from morphology.inflectors.base import Inflector
-from morphology.inflectors.base import register_inflector
-from morphology.inflectors.rules import bundle_key
+from lrx.morphology.inflectors.base import Example
+from lrx.morphology.inflectors.base import Inflector
+from lrx.morphology.inflectors.base import register_inflector
+from lrx.morphology.inflectors.rules import bundle_key
 
 TABLE_FILE = "table.json"
 

@@ -37,9 +37,9 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from morphology.inflectors.base import Example
-from morphology.inflectors.base import Inflector
-from morphology.inflectors.base import register_inflector
+from lrx.morphology.inflectors.base import Example
+from lrx.morphology.inflectors.base import Inflector
+from lrx.morphology.inflectors.base import register_inflector
 
 log = logging.getLogger(__name__)
 
@@ -321,7 +321,7 @@ class NeuralInflector(Inflector):
         self.hint_model = None
         hints = [""] * len(data)
         if cfg.hint != "none":
-            from morphology.inflectors.base import inflector_class
+            from lrx.morphology.inflectors.base import inflector_class
 
             self.hint_model = inflector_class(cfg.hint)().fit(train, dev or None)
             # the folds' hint models make the choices the full one made on dev (they have no dev of their own)
@@ -614,7 +614,7 @@ class NeuralInflector(Inflector):
         inflector.model = _model_class()(len(inflector.vocab), inflector.settings)
         inflector.model.load_state_dict(load_file(str(directory / WEIGHTS_FILE)))
         if inflector.settings.hint != "none":
-            from morphology.inflectors.base import load_inflector
+            from lrx.morphology.inflectors.base import load_inflector
 
             inflector.hint_model = load_inflector(directory / HINT_DIR)
         inflector.model.eval()
@@ -641,7 +641,7 @@ def cross_fitted_hints(
     """Each example's form as predicted by `method` fitted on the other folds. Folds split by lemma, so
     the hints for training look like those for unseen test lemmas (hints from a model that saw the very
     example would be right nearly always and teach the network to copy them blindly)."""
-    from morphology.inflectors.base import inflector_class
+    from lrx.morphology.inflectors.base import inflector_class
 
     lemmas = sorted({e.lemma for e in examples})
     random.Random(seed).shuffle(lemmas)

@@ -30,7 +30,7 @@ triples whose B2 is closest to B1 vote. Failing that, the rules of the most simi
 the baseline copies the lemma there.
 
 Also beyond the baseline, vowel harmony decided before the rule's key (Finnish `kovariantti` -> `-lla`) is
-corrected by a model learned from the data (`morphology.inflectors.harmony`), where it raises dev accuracy:
+corrected by a model learned from the data (`lrx.morphology.inflectors.harmony`), where it raises dev accuracy:
 Finnish, Turkish and Hungarian in the SIGMORPHON 2023 data.
 
 Rules are saved as JSON (no pickle).
@@ -48,10 +48,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from morphology.inflectors.base import Example
-from morphology.inflectors.base import Inflector
-from morphology.inflectors.base import register_inflector
-from morphology.inflectors.harmony import VowelHarmony
+from lrx.morphology.inflectors.base import Example
+from lrx.morphology.inflectors.base import Inflector
+from lrx.morphology.inflectors.base import register_inflector
+from lrx.morphology.inflectors.harmony import VowelHarmony
 
 log = logging.getLogger(__name__)
 
@@ -384,7 +384,7 @@ class RulesInflector(Inflector):
     stem: where the stem starts, "run" (longest matched run), "span" (first match, as the baseline) or "auto"
     (the better of the two on dev when `fit` gets dev, else "run"). nfd: align in NFD (answers are NFC).
     analogy: solve unseen bundles by analogy (else nearest bundle); max_triples: analogies voting per query.
-    harmony: correct suffix vowels by learned vowel harmony (`morphology.inflectors.harmony`): "on", "off", or
+    harmony: correct suffix vowels by learned vowel harmony (`lrx.morphology.inflectors.harmony`): "on", "off", or
     "auto" (on when it raises dev accuracy; off when `fit` gets no dev).
     """
 

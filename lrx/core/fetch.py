@@ -48,7 +48,7 @@ import platformdirs
 import requests
 import urllib3
 
-from lexicons.errors import FetchError
+from lrx.core.errors import FetchError
 
 __all__ = [
     "DEFAULT_ATTEMPTS",
