@@ -1,5 +1,5 @@
 import sys
 
-from lrx.adapt.cli import main
+from lrx.adapt.cli.main import main
 
 sys.exit(main())

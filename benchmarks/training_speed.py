@@ -4,12 +4,12 @@ One run, one process: the first `--sentences` CoNLL-2003 English training senten
 translation (the pipeline's synthesize stage, GATITOS eng-ewe, method lrx_trans_train_en) are the training data
 of a token tagger (`lrx.adapt.training.finetune_tagger`: `--steps` steps, batch 16, seed 1), fine-tuned from the
 untrimmed e5_small checkpoint and from the same checkpoint trimmed as the pipeline trims it with
-`model.trim=true` (`lrx.adapt.pipeline.trim_encoder`: the pieces of the English and pseudo text, the lexicon's
+`model.trim=true` (`lrx.adapt.run.pipeline.trim_encoder`: the pieces of the English and pseudo text, the lexicon's
 target words and the Ewe New Testament, plus every single-character piece of their characters), each with the
 word embeddings trained and frozen (four runs). Printed: vocabulary pieces,
 checkpoint MB before and after, the trim's seconds, tokens/s and seconds per step of both runs and their ratio,
 and the largest absolute difference between the two encoders' last hidden states on a few of the training
-sentences (exactness: it must be ~0). The weights are e5's 4-bit dequantised ones (adapt/e5.py); the first run
+sentences (exactness: it must be ~0). The weights are e5's 4-bit dequantised ones (adapt/encoders/e5.py); the first run
 converts them (about a minute, cached under LRX_CACHE), outside every timing.
 
 Run on an idle machine:
@@ -31,10 +31,10 @@ sys.path.insert(0, str(ROOT))
 
 from hydra import compose  # noqa: E402
 from hydra import initialize_config_dir  # noqa: E402
-from lrx.adapt.models import prepare_encoder  # noqa: E402
-from lrx.adapt.pipeline import Context  # noqa: E402
-from lrx.adapt.pipeline import run_synthesize  # noqa: E402
-from lrx.adapt.pipeline import trim_encoder  # noqa: E402
+from lrx.adapt.encoders.prepare import prepare_encoder  # noqa: E402
+from lrx.adapt.run.pipeline import Context  # noqa: E402
+from lrx.adapt.run.pipeline import run_synthesize  # noqa: E402
+from lrx.adapt.run.pipeline import trim_encoder  # noqa: E402
 from lrx.adapt.training import TrainSettings  # noqa: E402
 from lrx.adapt.training import finetune_tagger  # noqa: E402
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from lrx.adapt.cli import main
+from lrx.adapt.cli.main import main
 from lrx.lexicons.loading import load_lexicon
 
 STATS_KEYS = ["source", "src", "tgt", "entries", "src_words", "tgt_words", "multiword", "skipped_lines"]

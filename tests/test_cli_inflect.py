@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from lrx.adapt import cli
+from lrx.adapt.cli import main as cli_main
 
 ST2023 = "raw.githubusercontent.com/sigmorphon/2023InflectionST/e7f1b325b76b41e9ead998e449b17ec1cf536a9c/part1/data"
 ST2020 = "raw.githubusercontent.com/sigmorphon2020/task0-data/0d24b945ac96e08aa5a2f0080fa4de465f91b40a"
@@ -15,7 +15,7 @@ ST2020 = "raw.githubusercontent.com/sigmorphon2020/task0-data/0d24b945ac96e08aa5
 
 def lrx(argv: Sequence[str]) -> int:
     """`lrx ARGV` through the real entry point."""
-    return cli.main(list(argv))
+    return cli_main.main(list(argv))
 
 
 @pytest.fixture(scope="module")

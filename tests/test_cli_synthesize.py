@@ -9,8 +9,8 @@ import conllu
 import pytest
 from hydra import compose
 from hydra import initialize_config_dir
-from lrx.adapt.cli import main
-from lrx.adapt.run import run
+from lrx.adapt.cli.main import main
+from lrx.adapt.run.app import run
 from lrx.adapt.synthesize import load_target_morphology
 from lrx.adapt.synthesize import synthesize_many
 from lrx.adapt.tasks import read_signature

@@ -1,4 +1,4 @@
-"""`lrx unimorph stats`: through a parser built here, handled the way `lrx.adapt.cli.main` handles commands."""
+"""`lrx unimorph stats`: through a parser built here, handled the way `lrx.adapt.cli.main.main` handles commands."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import sys
 
 import pytest
-from lrx.adapt.cli_unimorph import add_unimorph_commands
+from lrx.adapt.cli.unimorph import add_unimorph_commands
 
 from lrx.core.errors import LrxError
 

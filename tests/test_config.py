@@ -1,4 +1,4 @@
-"""The real `conf/` composed with Hydra: the schema of adapt/config.py, each group's options, experiments,
+"""The real `conf/` composed with Hydra: the schema of adapt/run/schema.py, each group's options, experiments,
 launchers, and every URL in every config file checked against the data mirror."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from hydra import initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from hydra.errors import ConfigCompositionException
 from hydra.utils import instantiate
-from lrx.adapt import config as schema
+from lrx.adapt.run import schema
 from lrx.lexicons.sources.base import LexiconSource
 from omegaconf import DictConfig
 from omegaconf import OmegaConf
@@ -228,7 +228,7 @@ def test_every_url_in_every_config_file_is_in_the_mirror(path, mirror_dir):
 
 @pytest.mark.parametrize("group", sorted(GROUP_SCHEMAS))
 def test_each_option_file_writes_out_every_schema_key(group):
-    """Without lrx.adapt.config imported the files compose untyped, so none may lean on a schema default."""
+    """Without lrx.adapt.run.schema imported the files compose untyped, so none may lean on a schema default."""
 
     def same_keys(data: dict, expected: dict, where: str) -> None:
         assert set(data) == set(expected), f"{where}: keys differ from the schema"
@@ -249,8 +249,8 @@ def test_each_option_file_writes_out_every_schema_key(group):
 
 
 def test_the_config_needs_the_schema(monkeypatch):
-    """conf/config.yaml names the schema without `optional`: the typed schema always applies (adapt/run.py
-    imports lrx.adapt.config), and composing without it is an error naming it rather than an untyped config."""
+    """conf/config.yaml names the schema without `optional`: the typed schema always applies (adapt/run/app.py
+    imports lrx.adapt.run.schema), and composing without it is an error naming it rather than an untyped config."""
     overrides = ["language=pcm", "method=label_distill", "model=e5_small", "morphology=off", "task=pos"]
     assert OmegaConf.get_type(_compose(overrides)) is schema.Config
     monkeypatch.delitem(ConfigStore.instance().repo, "schema")
@@ -303,7 +303,7 @@ def test_every_lexicon_config_instantiates_offline(path, monkeypatch):
 def test_a_sweep_names_its_job_directories_by_language_and_method(mirror_env, tmp_path):
     sweep = tmp_path / "sweep"
     done = subprocess.run(
-        [sys.executable, "-m", "lrx.adapt.run", "-m", "language=ee,wo", "method=zero_shot", "stages=[lexicon]",
+        [sys.executable, "-m", "lrx.adapt.run.app", "-m", "language=ee,wo", "method=zero_shot", "stages=[lexicon]",
          f"hydra.sweep.dir={sweep}"],
         capture_output=True, text=True, env=os.environ.copy(), cwd=tmp_path,
     )  # fmt: skip

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from lrx.adapt.cli import main
+from lrx.adapt.cli.main import main
 from lrx.adapt.synthesize import load_target_morphology
 from lrx.adapt.tasks import read_task
 from lrx.lexicons.contributed import readme_text

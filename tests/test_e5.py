@@ -8,16 +8,16 @@ import struct
 
 import numpy as np
 import pytest
-from lrx.adapt import e5 as e5mod
-from lrx.adapt.e5 import E5_FILE_SHA256
-from lrx.adapt.e5 import META_FILE
-from lrx.adapt.e5 import E5Error
-from lrx.adapt.e5 import check_e5
-from lrx.adapt.e5 import convert_e5
-from lrx.adapt.e5 import dequantize_q4_0
-from lrx.adapt.e5 import load_or_convert_e5
-from lrx.adapt.e5 import locate_e5_file
-from lrx.adapt.e5 import read_e5_file
+from lrx.adapt.encoders import e5 as e5mod
+from lrx.adapt.encoders.e5 import E5_FILE_SHA256
+from lrx.adapt.encoders.e5 import META_FILE
+from lrx.adapt.encoders.e5 import E5Error
+from lrx.adapt.encoders.e5 import check_e5
+from lrx.adapt.encoders.e5 import convert_e5
+from lrx.adapt.encoders.e5 import dequantize_q4_0
+from lrx.adapt.encoders.e5 import load_or_convert_e5
+from lrx.adapt.encoders.e5 import locate_e5_file
+from lrx.adapt.encoders.e5 import read_e5_file
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +144,7 @@ def test_missing_package_says_how_to_install(monkeypatch):
 
 
 def test_prepare_encoder_e5_small(cache, model_dir, tmp_path, monkeypatch):
-    from lrx.adapt.models import prepare_encoder
+    from lrx.adapt.encoders.prepare import prepare_encoder
 
     monkeypatch.setenv("LRX_CACHE", str(cache))
     monkeypatch.setattr(e5mod, "convert_e5", lambda *a, **k: pytest.fail("converted again"))

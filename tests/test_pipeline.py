@@ -15,13 +15,13 @@ import yaml
 from hydra import compose
 from hydra import initialize_config_dir
 from lrx.adapt import synthesize as synthesize_module
-from lrx.adapt.cli import main as lrx
-from lrx.adapt.pipeline import STAGES
-from lrx.adapt.pipeline import PipelineError
-from lrx.adapt.pipeline import marker_path
-from lrx.adapt.pipeline import run_pipeline
-from lrx.adapt.pipeline import short_test_set_name
+from lrx.adapt.cli.main import main as lrx
 from lrx.adapt.report import RESULT_KEYS
+from lrx.adapt.run.pipeline import STAGES
+from lrx.adapt.run.pipeline import PipelineError
+from lrx.adapt.run.pipeline import marker_path
+from lrx.adapt.run.pipeline import run_pipeline
+from lrx.adapt.run.pipeline import short_test_set_name
 from lrx.adapt.tasks import read_signature
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
@@ -45,7 +45,7 @@ def _ids(run_dir: Path) -> dict[str, str]:
 
 def _sweep(cwd: Path, *overrides: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "lrx.adapt.run", "-m", *SMALL, *overrides],
+        [sys.executable, "-m", "lrx.adapt.run.app", "-m", *SMALL, *overrides],
         capture_output=True, text=True, env=os.environ.copy(), cwd=cwd, timeout=400,
     )  # fmt: skip
 
@@ -303,7 +303,7 @@ def test_mlm_and_distillation_on_pseudo_and_bible_text(mirror_env, tmp_path):
 def test_the_main_job_compares_with_zero_shot_in_one_command(mirror_env, tmp_path):
     """`lrx-run` with no arguments but the size caps: its own method and zero-shot side by side."""
     done = subprocess.run(
-        [sys.executable, "-m", "lrx.adapt.run", *SMALL, f"hydra.run.dir={tmp_path / 'run'}"],
+        [sys.executable, "-m", "lrx.adapt.run.app", *SMALL, f"hydra.run.dir={tmp_path / 'run'}"],
         capture_output=True, text=True, env=os.environ.copy(), cwd=tmp_path, timeout=400,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
@@ -320,7 +320,7 @@ def test_a_run_killed_during_training_resumes_at_training(mirror_env, tmp_path):
     """A real kill: SIGKILL while the train stage fine-tunes; the rerun skips what was finished."""
     run_dir = tmp_path / "run"
     # the same command twice (a resumed run is the same run); enough epochs to be caught while training
-    argv = [sys.executable, "-m", "lrx.adapt.run", *SMALL, "model.train.max_steps=0", "model.train.epochs=60",
+    argv = [sys.executable, "-m", "lrx.adapt.run.app", *SMALL, "model.train.max_steps=0", "model.train.epochs=60",
             "compare_with=[]", f"hydra.run.dir={run_dir}"]  # fmt: skip
     process = subprocess.Popen(argv, cwd=tmp_path, env=os.environ.copy(), stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)  # fmt: skip

@@ -17,18 +17,18 @@ from pathlib import Path
 import pytest
 from hydra import compose
 from hydra import initialize_config_dir
-from lrx.adapt.e5 import xlmr_unigram_tokenizer
-from lrx.adapt.pipeline import STAGES
-from lrx.adapt.pipeline import Context
-from lrx.adapt.pipeline import PipelineError
-from lrx.adapt.pipeline import marker_path
-from lrx.adapt.pipeline import run_pipeline
-from lrx.adapt.pipeline import trim_texts
+from lrx.adapt.encoders.e5 import xlmr_unigram_tokenizer
+from lrx.adapt.encoders.trim import TRIM_META_FILE
+from lrx.adapt.encoders.trim import TrimError
+from lrx.adapt.encoders.trim import character_pieces
+from lrx.adapt.encoders.trim import trim_vocabulary
+from lrx.adapt.run.pipeline import STAGES
+from lrx.adapt.run.pipeline import Context
+from lrx.adapt.run.pipeline import PipelineError
+from lrx.adapt.run.pipeline import marker_path
+from lrx.adapt.run.pipeline import run_pipeline
+from lrx.adapt.run.pipeline import trim_texts
 from lrx.adapt.tasks import read_task
-from lrx.adapt.trim import TRIM_META_FILE
-from lrx.adapt.trim import TrimError
-from lrx.adapt.trim import character_pieces
-from lrx.adapt.trim import trim_vocabulary
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
 NER = "raw.githubusercontent.com/masakhane-io/masakhane-ner/ba5843cd08aa491d5f96a5e809e71eb9ec461391"
@@ -47,7 +47,7 @@ def _sentences(mirror: Path, rel: str, n: int | None = None) -> list[list[str]]:
 
 
 def build_unigram_encoder(texts: list[str], out_dir: Path, *, vocab_size: int = 6000) -> Path:
-    """A random 2-layer BERT with an XLM-R-style Unigram tokenizer (adapt/e5.py's builder, the one e5 gets)
+    """A random 2-layer BERT with an XLM-R-style Unigram tokenizer (adapt/encoders/e5.py's builder, the one e5 gets)
     over pieces learned from `texts`, saved as a bare encoder (BertModel)."""
     import torch
     from tokenizers import Tokenizer

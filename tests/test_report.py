@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from lrx.adapt.cli import main
+from lrx.adapt.cli.main import main
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SIGNATURE = "lrx:0.1|task:ner|lex:gatitos|pair:eng-{lang}|morph:on|choice:weighted|unk:keep|min:0|seed:1"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from hydra import compose
 from hydra import initialize_config_dir
-from lrx.adapt.run import run
+from lrx.adapt.run.app import run
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
 
@@ -29,7 +29,7 @@ def test_compose_real_config_with_overrides(mirror_env, tmp_path, monkeypatch):
 
 def test_lrx_run_writes_a_run_directory(mirror_env, tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "lrx.adapt.run", "tgt=ee", "stages=[lexicon]", f"hydra.run.dir={tmp_path / 'run'}"],
+        [sys.executable, "-m", "lrx.adapt.run.app", "tgt=ee", "stages=[lexicon]", f"hydra.run.dir={tmp_path / 'run'}"],
         capture_output=True, text=True, env=os.environ.copy(), cwd=tmp_path,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -44,7 +44,7 @@ def test_lrx_run_trains_with_two_data_parallel_processes(mirror_env, tmp_path):
     run_dir = tmp_path / "run"
     overrides = ["model=tiny", "compare_with=[]", "task.max_train_sentences=200", "model.train.processes=2"]
     done = subprocess.run(
-        [sys.executable, "-m", "lrx.adapt.run", *overrides, "model.train.threads=1", f"hydra.run.dir={run_dir}"],
+        [sys.executable, "-m", "lrx.adapt.run.app", *overrides, "model.train.threads=1", f"hydra.run.dir={run_dir}"],
         capture_output=True, text=True, env=os.environ.copy(), cwd=tmp_path, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 import torch
 import transformers
+from lrx.adapt.encoders.prepare import ModelNotFoundError
+from lrx.adapt.encoders.prepare import build_tiny_encoder
+from lrx.adapt.encoders.prepare import prepare_encoder
 from lrx.adapt.evaluation import entity_f1
 from lrx.adapt.evaluation import intent_accuracy
 from lrx.adapt.evaluation import slot_f1
 from lrx.adapt.evaluation import tag_accuracy
-from lrx.adapt.models import ModelNotFoundError
-from lrx.adapt.models import build_tiny_encoder
-from lrx.adapt.models import prepare_encoder
 from lrx.adapt.tasks import read_task
 from lrx.adapt.training import TrainSettings
 from lrx.adapt.training import continue_mlm

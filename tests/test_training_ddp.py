@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 import torch
+from lrx.adapt.encoders.prepare import build_tiny_encoder
 from lrx.adapt.evaluation import entity_f1
 from lrx.adapt.evaluation import intent_accuracy
-from lrx.adapt.models import build_tiny_encoder
 from lrx.adapt.tasks import read_task
 from lrx.adapt.training import DataParallelError
 from lrx.adapt.training import TrainSettings

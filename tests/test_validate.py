@@ -10,7 +10,7 @@ from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-from lrx.adapt.cli import main
+from lrx.adapt.cli.main import main
 from lrx.lexicons.validate import fix_text
 from lrx.lexicons.validate import langid_model
 from lrx.lexicons.validate import parse_language

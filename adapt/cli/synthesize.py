@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from lrx.adapt.output import print_record
+from lrx.adapt.cli.output import print_record
 
 JSON_KEYS = ("sentences", "tokens_in", "tokens_out", "replaced_ratio", "inflected", "seconds", "tokens_per_s")
 

@@ -7,12 +7,12 @@ default (a language's code, a task's training file), so a forgotten key fails at
 the key, rather than hours later in the middle of a sweep.
 
 The schema reaches Hydra through the ConfigStore: importing this module registers it (`register_configs`);
-`adapt/run.py` imports it, and `conf/config.yaml` names it as `schema@_here_: config`, so every run is typed
+`adapt/run/app.py` imports it, and `conf/config.yaml` names it as `schema@_here_: config`, so every run is typed
 and checked. Every schema field is still written out in each YAML file (a test checks that), so a file reads
 complete on its own; the dataclass defaults here only document the usual values.
 
 The choices (strings rather than enums, because `pseudo+en` and `intent_accuracy+slot_f1` are not Python
-identifiers) are checked by `validate`, for adapt/run.py to call once per run before any stage.
+identifiers) are checked by `validate`, for adapt/run/app.py to call once per run before any stage.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ TRAIN_ON = ("en", "pseudo", "pseudo+en")
 SYNTHESIS_CHOICES = ("weighted", "frequent", "all")
 SYNTHESIS_UNKNOWN = ("keep", "drop", "entities")
 INFLECTOR_METHODS = ("rules", "neural", "auto")
-# as in lrx.adapt.vocab.MODEL_TYPES: the sentencepiece model types that propose words for the vocab stage
+# as in lrx.adapt.encoders.vocab.MODEL_TYPES: the sentencepiece model types that propose words for the vocab stage
 VOCAB_MODEL_TYPES = ("unigram", "bpe")
 
 
@@ -101,7 +101,7 @@ class TrainConfig:
     max_minutes: float | None = None
     # keep the input embeddings fixed: the target words the encoder never saw keep their pretrained vectors
     freeze_embeddings: bool = False
-    # data-parallel training processes (adapt/training.py): one per GPU; on a CPU, gloo processes sharing the
+    # data-parallel training processes (adapt/training/__init__.py): one per GPU; on a CPU, gloo processes sharing the
     # cores (useful to test a multi-GPU setup, not faster)
     processes: int = 1
 
@@ -114,7 +114,7 @@ class ModelConfig:
     tiny: TinyModelConfig | None = None
     max_length: int = 128
     # trim a sentencepiece-Unigram vocabulary (XLM-R's 250k pieces) to the pieces of the run's training text
-    # and lexicon target words plus their single characters (adapt/trim.py; exact on that text). Not for tiny
+    # and lexicon target words plus their single characters (adapt/encoders/trim.py; exact on that text). Not for tiny
     trim: bool = False
     train: TrainConfig = field(default_factory=TrainConfig)
 
@@ -171,7 +171,7 @@ class MorphologyConfig:
 
 @dataclass
 class SynthesisConfig:
-    """The `synthesize` stage's options as adapt/run.py reads them: derived from the axes above."""
+    """The `synthesize` stage's options as adapt/run/app.py reads them: derived from the axes above."""
 
     task: str = II("task.name")
     input: str = II("task.train")
@@ -186,7 +186,7 @@ class SynthesisConfig:
 
 @dataclass
 class VocabConfig:
-    """The `vocab` stage (`method.vocab`): which target words join the encoder's tokenizer (adapt/vocab.py)."""
+    """The `vocab` stage (`method.vocab`): which target words join the encoder's tokenizer (adapt/encoders/vocab.py)."""
 
     pieces: int = 2000  # at most this many new tokens
     # the sentencepiece model trained on the run's target text whose whole-word pieces are the candidates

@@ -1,6 +1,6 @@
 """`lrx unimorph ...`: UniMorph inflection tables. Thin wrappers over `lrx.morphology.unimorph`.
 
-Wiring (in `adapt/cli.py`): `add_unimorph_commands(commands)` with the top-level subparsers object. Every
+Wiring (in `adapt/cli/main.py`): `add_unimorph_commands(commands)` with the top-level subparsers object. Every
 command sets `handler`; errors are ValueError subclasses (bad language, malformed line in `--strict`, invalid
 tag in `--strict`) or `lrx.core.errors.LrxError` (fetching), which `lrx` prints as one line.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from lrx.adapt.output import print_record
+from lrx.adapt.cli.output import print_record
 
 
 def cmd_unimorph_stats(args: argparse.Namespace) -> int:

@@ -103,7 +103,7 @@ def _start(settings: TrainSettings) -> torch.device:
     data parallelism). CPU ranks share the cores: each gets its share unless `threads` says otherwise."""
     import numpy as np
     import torch
-    from lrx.adapt.models import quiet_transformers
+    from lrx.adapt.encoders.hf import quiet_transformers
 
     quiet_transformers()
     random.seed(settings.seed)

@@ -1,6 +1,6 @@
-"""`lrx-run`: the Hydra app. Composes `conf/` (typed by adapt/config.py), runs the configured stages.
+"""`lrx-run`: the Hydra app. Composes `conf/` (typed by adapt/run/schema.py), runs the configured stages.
 
-The stages (lexicon, synthesize, vocab, mlm, train, distill, evaluate) live in `lrx.adapt.pipeline`, which says
+The stages (lexicon, synthesize, vocab, mlm, train, distill, evaluate) live in `lrx.adapt.run.pipeline`, which says
 what each writes into the run directory, how a run resumes, and how a failure is recorded. The app returns
 the run's main metric (the mean score over the language's test sets, NaN without an evaluation), so that a
 sweeper that optimises (Optuna) can use it.
@@ -15,17 +15,17 @@ import math
 from pathlib import Path
 
 import hydra
-import lrx.adapt.config  # noqa: F401  (registers the typed schema that lrx.conf/config.yaml names)
+import lrx.adapt.run.schema  # noqa: F401  (registers the typed schema that lrx.conf/config.yaml names)
 from hydra.core.hydra_config import HydraConfig
-from lrx.adapt.pipeline import STAGES
-from lrx.adapt.pipeline import RunResult
-from lrx.adapt.pipeline import run_pipeline
+from lrx.adapt.run.pipeline import STAGES
+from lrx.adapt.run.pipeline import RunResult
+from lrx.adapt.run.pipeline import run_pipeline
 from omegaconf import DictConfig
 from omegaconf import OmegaConf
 
 __all__ = ["STAGES", "compare", "main", "run"]
 
-CONF = Path(__file__).resolve().parents[1] / "conf"
+CONF = Path(__file__).resolve().parents[2] / "conf"
 
 
 def run_dir() -> Path:
@@ -78,7 +78,7 @@ def print_comparison(rows: list[tuple[str, float]], metric: str) -> None:
         print(f"{rows[0][0]} - {rows[-1][0]}: {rows[0][1] - base:+.2f}")
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="config")
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="config")
 def main(cfg: DictConfig) -> float:
     result = run(cfg)
     if result.metrics_path.is_file() and not math.isnan(result.metric):

@@ -13,7 +13,7 @@ One run is one language x task x model x method; everything it makes goes into i
   verses when set) as `monolingual.txt`. A method that extends the vocabulary needs that text too.
 - `vocab` (`method.vocab`): prepares the encoder and adds frequent target words of the run's target text (pseudo
   data, pseudo-monolingual and monolingual text) to its tokenizer, with embeddings from the lexicon's English
-  words or the words' old pieces (`lrx.adapt.vocab.extend_vocabulary`, settings `vocab.*`): `encoder/`.
+  words or the words' old pieces (`lrx.adapt.encoders.vocab.extend_vocabulary`, settings `vocab.*`): `encoder/`.
 - `mlm` (`method.mlm`): continues masked-LM training on the target text (`mlm/`) from `encoder/` (prepared
   here unless the vocab stage prepared it).
 - `train`: fine-tunes on what `method.train_on` says (`en`, `pseudo`, `pseudo+en`) from the prepared encoder
@@ -21,7 +21,7 @@ One run is one language x task x model x method; everything it makes goes into i
   by the first stage that needs it (`Context.encoder_stage`): vocab, else mlm, else train. A tiny encoder's
   vocabulary is trained on the English, pseudo and monolingual text of the run, never on test data. With
   `model.trim` (a sentencepiece-Unigram encoder such as e5_small) the prepared encoder is trimmed
-  (`lrx.adapt.trim.trim_vocabulary`) to the pieces of that same text plus the lexicon's target words (and, for
+  (`lrx.adapt.encoders.trim.trim_vocabulary`) to the pieces of that same text plus the lexicon's target words (and, for
   vocab, its English words, which initialise the added words), keeping every single-character piece of their
   characters, and the language's monolingual text (its Bibles) whatever the method, so that test words keep
   their pretrained pieces; before anything trains on it or the vocab stage extends it; never on dev or test data. The
@@ -76,7 +76,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from lrx.adapt.config import validate  # importing lrx.adapt.config registers the schema lrx.conf/config.yaml names
+from lrx.adapt.run.schema import (
+    validate,  # importing lrx.adapt.run.schema registers the schema lrx.conf/config.yaml names
+)
 from omegaconf import DictConfig
 from omegaconf import OmegaConf
 
@@ -432,7 +434,7 @@ def _mlm_config(ctx: Context) -> dict[str, Any]:
 
 
 def _vocab_settings(ctx: Context) -> Any:
-    from lrx.adapt.vocab import VocabSettings
+    from lrx.adapt.encoders.vocab import VocabSettings
 
     v = ctx.cfg.vocab
     return VocabSettings(
@@ -467,8 +469,8 @@ def _vocab_config(ctx: Context) -> dict[str, Any]:
 
 
 def run_vocab(ctx: Context) -> tuple[str, dict[str, Any]]:
-    """Prepare the encoder, then extend its vocabulary with target words (adapt/vocab.py) into `encoder/`."""
-    from lrx.adapt.vocab import extend_vocabulary
+    """Prepare the encoder, then extend its vocabulary with target words (adapt/encoders/vocab.py) into `encoder/`."""
+    from lrx.adapt.encoders.vocab import extend_vocabulary
 
     if not ctx.method.vocab:
         return "nothing: method.vocab is false", {}
@@ -537,9 +539,9 @@ def trim_encoder(ctx: Context, source: Path, out: Path) -> dict[str, Any]:
     """Trim the prepared encoder in `source` into `out` (`model.trim`): the pieces of `trim_texts` as pre-split
     words, plus every single-character piece of their characters (an unseen test word then falls back to
     characters rather than `<unk>`)."""
-    from lrx.adapt.trim import TrimError
-    from lrx.adapt.trim import character_pieces
-    from lrx.adapt.trim import trim_vocabulary
+    from lrx.adapt.encoders.trim import TrimError
+    from lrx.adapt.encoders.trim import character_pieces
+    from lrx.adapt.encoders.trim import trim_vocabulary
 
     texts = trim_texts(ctx)
     try:
@@ -552,7 +554,7 @@ def trim_encoder(ctx: Context, source: Path, out: Path) -> dict[str, Any]:
 def _prepare_encoder(ctx: Context, out: Path | None = None) -> dict[str, Any]:
     """The configured encoder in `out` (default `encoder/`); a tiny one's vocabulary from the run's own text (no
     test data); with `model.trim` trimmed to the run's text and lexicon (`trim_encoder`) before it lands there."""
-    from lrx.adapt.models import prepare_encoder
+    from lrx.adapt.encoders.prepare import prepare_encoder
 
     model = ctx.cfg.model
     trim = bool(model.get("trim", False))  # a tiny encoder cannot be: _preflight has refused the run

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from lrx.adapt.output import print_record
+from lrx.adapt.cli.output import print_record
 
 from lrx.core.errors import LrxError
 from lrx.core.languages import UnknownLanguageError
@@ -134,11 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
     sources.add_argument("--json", action="store_true", help="print JSON")
     sources.set_defaults(handler=cmd_lexicon_sources)
 
-    from lrx.adapt.cli_inflect import add_inflect_commands
-    from lrx.adapt.cli_report import add_report_command
-    from lrx.adapt.cli_synthesize import add_synthesize_command
-    from lrx.adapt.cli_unimorph import add_unimorph_commands
-    from lrx.adapt.cli_validate import add_validate_command
+    from lrx.adapt.cli.inflect import add_inflect_commands
+    from lrx.adapt.cli.report import add_report_command
+    from lrx.adapt.cli.synthesize import add_synthesize_command
+    from lrx.adapt.cli.unimorph import add_unimorph_commands
+    from lrx.adapt.cli.validate import add_validate_command
 
     add_unimorph_commands(commands)
     add_inflect_commands(commands)
