@@ -1,9 +1,11 @@
 """Synthesise pseudo task data for a target language: read English task data, translate it, write it back.
 
-`synthesize_file` is the one function behind `lrx synthesize` and the Hydra pipeline's synthesis stage. It
-loads the lexicon(s), with lemma matching an English analyser and with morphology on too the target's
-inflector, runs `lrx.lexicons.synthesis.Synthesizer` over the input, and writes the pseudo data in the input's own
-format, its first line a provenance signature, with a stats JSON next to it (`<out>.stats.json`). With
+`synthesize_sentences` is the one code path: it loads the lexicon(s), with lemma matching an English analyser and
+with morphology on too the target's inflector, and runs `lrx.lexicons.synthesis.Synthesizer` over sentences in
+memory (`lrx.synthesize`, the public API, calls it). `synthesize_file`, behind `lrx synthesize` and the Hydra
+pipeline's synthesis stage, reads a task file, calls it, and writes the pseudo data in the input's own format,
+its first line a provenance signature, with a stats JSON next to it (`<out>.stats.json`). The options are one
+`lrx.lexicons.synthesis.SynthesisOptions` everywhere (the CLI's flags, the API's keywords, `method.synthesis`). With
 morphology off, lemma matches keep the target lemma as it stands; with lemma matching off (Wang et al.'s
 synthesis: exact, then lower-cased, single words) there is nothing to inflect.
 
@@ -23,8 +25,10 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version
 from pathlib import Path
@@ -36,9 +40,9 @@ from lrx.lexicons.loading import parse_source_names
 from lrx.lexicons.synthesis import SynthesisOptions
 from lrx.lexicons.synthesis import Synthesizer
 
-log = logging.getLogger(__name__)
+from lrx.core.sentence import Sentence
 
-LABEL_SCHEMES = {"ner": "bio", "xsid": "bio", "pos": "tag", "text": "none"}
+log = logging.getLogger(__name__)
 
 
 def lrx_version() -> str:
@@ -54,10 +58,10 @@ def _matching_flags(options: SynthesisOptions) -> tuple[tuple[str, bool], ...]:
     return (("mw", options.multiword), ("cf", options.casefold), ("lemma", options.lemma))
 
 
-def signature(
-    lexicons: Sequence[str], src: str, tgt: str, options: SynthesisOptions, *, morphology: bool, task: str
-) -> str:
-    """sacrebleu-style provenance of a pseudo-data file: `lrx:0.1|lex:gatitos+freedict|pair:eng-ewe|...`."""
+def signature(lexicons: Sequence[str], src: str, tgt: str, options: SynthesisOptions, *, task: str) -> str:
+    """sacrebleu-style provenance of a pseudo-data file: `lrx:0.1|lex:gatitos+freedict|pair:eng-ewe|...`.
+    `morph:on` only where lemma matches are inflected (`morphology` and `lemma` both on)."""
+    morphology = options.morphology and options.lemma
     fields = [
         f"lrx:{lrx_version()}",
         f"task:{task}",
@@ -167,71 +171,67 @@ def _read_input(task: str, path: Path) -> list[Any]:
     return _INPUTS[key]
 
 
-def _record_source_text(task: str, meta: dict[str, str]) -> None:
-    """The English sentence stays on record under the format's own key for a translation (xSID `text-en`, UD
-    `text_en`); the writer rebuilds `text` from the new tokens. xSID's `slots` offsets point into the English
-    text, so they go."""
-    english = meta.get("text")
-    if task == "xsid":
-        meta.pop("slots", None)
-        if english is not None:
-            meta.setdefault("text-en", english)
-    elif task == "pos" and english is not None:
-        meta.setdefault("text_en", english)
+@dataclass
+class Synthesis:
+    """What `synthesize_sentences` made: the pseudo sentences, their provenance signature and the stats."""
+
+    sentences: list[Sentence]
+    signature: str
+    stats: dict[str, Any] = field(default_factory=dict)
 
 
-def synthesize_file(
+def synthesize_sentences(
+    sentences: Iterable[Sentence],
     task: str,
-    input_path: str | Path,
     tgt: str,
-    lexicon: str | Sequence[str],
-    out: str | Path,
+    lexicon: str | Sequence[str] | Lexicon,
+    options: SynthesisOptions | None = None,
     *,
     src: str = "eng",
-    morphology: bool = True,
-    choice: str = "weighted",
-    unknown: str = "keep",
-    min_replaced: int = 0,
-    seed: int = 1,
-    max_variants: int = 4,
     unimorph: str | None = None,
-    lexicon_object: Lexicon | None = None,
-    multiword: bool = True,
-    casefold: bool = True,
-    lemma: bool = True,
-    entities: str = "translate",
-) -> dict[str, Any]:
-    """Translate `input_path` (a `task` file) into `tgt` and write `out` and `<out>.stats.json`; the stats.
+) -> Synthesis:
+    """Translate `sentences` (of a `task`: its label scheme says how labels are projected) into `tgt`.
 
-    The matching paths (`lrx.lexicons.synthesis.SynthesisOptions`): `multiword` entries first, the token exactly,
-    then `casefold`ed, then its `lemma` (the English analyser). `morphology` inflects lemma matches, so it has
-    no effect without `lemma` (the signature then says `morph:off`). Wang et al.'s synthesis is
-    `multiword=False, lemma=False, morphology=False`: exact, then lower-cased, single words. `entities="keep"`
-    copies the tokens labelled as named entities instead of translating them.
+    `lexicon`: source names (`"gatitos,freedict"` or a list), loaded for `src`-`tgt`, or a loaded `Lexicon`
+    (named in the signature by its name). The matching paths (`SynthesisOptions`): `multiword` entries first,
+    the token exactly, then `casefold`ed, then its `lemma` (the English analyser). `morphology` inflects lemma
+    matches (the target's UniMorph table, or `unimorph` naming another, e.g. `swc`), so it has no effect without
+    `lemma` (the signature then says `morph:off`). Wang et al.'s synthesis is `multiword=False, lemma=False,
+    morphology=False`: exact, then lower-cased, single words. `entities="keep"` copies the tokens labelled as
+    named entities instead of translating them. The input sentences are not modified.
     """
+    if isinstance(lexicon, Lexicon):
+        names = [name for name in lexicon.name.split("+") if name] or ["lexicon"]
+        return _synthesize(sentences, task, tgt, names, lexicon, options, src=src, unimorph=unimorph)
+    names = parse_source_names(lexicon)
+    return _synthesize(sentences, task, tgt, names, None, options, src=src, unimorph=unimorph)
+
+
+def _synthesize(
+    sentences: Iterable[Sentence],
+    task: str,
+    tgt: str,
+    names: Sequence[str],
+    lex: Lexicon | None,
+    options: SynthesisOptions | None,
+    *,
+    src: str,
+    unimorph: str | None,
+) -> Synthesis:
+    """`synthesize_sentences` with the lexicon's source names (for the signature) and, if loaded, the lexicon."""
     from lrx.adapt.tasks import TASKS
-    from lrx.adapt.tasks import write_task
+    from lrx.adapt.tasks import get_task
 
     if task not in TASKS:
         raise ValueError(f"task must be one of {', '.join(TASKS)}, not {task!r}")
-    names = parse_source_names(lexicon)
-    lex = lexicon_object if lexicon_object is not None else load_lexicon(names, tgt, src)
-    options = SynthesisOptions(
-        choice=choice,
-        unknown=unknown,
-        min_replaced=min_replaced,
-        seed=seed,
-        max_variants=max_variants,
-        multiword=multiword,
-        casefold=casefold,
-        lemma=lemma,
-        label_scheme=LABEL_SCHEMES[task],
-        entities=entities,
-    )
-    morphology = morphology and lemma  # inflection applies to lemma matches only
+    kind = get_task(task)
+    options = options if options is not None else SynthesisOptions()
+    options.check()
+    if lex is None:
+        lex = load_lexicon(names, tgt, src)
     analyse = inflect = None
     target = None
-    if lemma:
+    if options.lemma:
         analyzer = _english_analyzer()
 
         def known(word: str) -> bool:
@@ -240,28 +240,55 @@ def synthesize_file(
         def analyse(word: str) -> list[tuple[str, str]]:
             return [(a.lemma, a.feats) for a in analyzer.analyse(word, known)]
 
-    if morphology:
+    if options.morphology and options.lemma:  # inflection applies to lemma matches only
         target = load_target_morphology(unimorph or tgt)
         inflect = target
-    synthesizer = Synthesizer(lex, options, analyse=analyse, inflect=inflect)
-    sentences = _read_input(task, Path(input_path))
+    synthesizer = Synthesizer(lex, options, analyse=analyse, inflect=inflect, label_scheme=kind.label_scheme)
     pseudo = list(synthesizer.translate_all(sentences))
     for sentence in pseudo:
-        _record_source_text(task, sentence.meta)
-    sig = signature(names, src, tgt, options, morphology=morphology, task=task)
-    out = Path(out)
-    write_task(task, pseudo, out, signature=sig)
+        kind.record_source_text(sentence.meta)
+    sig = signature(names, src, tgt, options, task=task)
     stats = {
         "signature": sig,
         "task": task,
-        "input": str(input_path),
-        "output": str(out),
         "lexicon_entries": len(lex),
         "inflector": None if target is None else f"unimorph:{target.language}:rules",
         **synthesizer.stats.as_dict(),
     }
     if target is not None:
         stats["feature_map"] = target.mapper.table()
+    return Synthesis(pseudo, sig, stats)
+
+
+def synthesize_file(
+    task: str,
+    input_path: str | Path,
+    tgt: str,
+    lexicon: str | Sequence[str],
+    out: str | Path,
+    options: SynthesisOptions | None = None,
+    *,
+    src: str = "eng",
+    unimorph: str | None = None,
+    lexicon_object: Lexicon | None = None,
+) -> dict[str, Any]:
+    """Translate `input_path` (a `task` file) into `tgt` and write `out` and `<out>.stats.json`; the stats.
+
+    `synthesize_sentences` over the file's sentences (see there for `options`, `src` and `unimorph`);
+    `lexicon_object`, when given, is the already loaded lexicon of the sources `lexicon` names (they name it in
+    the signature).
+    """
+    from lrx.adapt.tasks import write_task
+
+    names = parse_source_names(lexicon)
+    sentences = _read_input(task, Path(input_path))
+    result = _synthesize(sentences, task, tgt, names, lexicon_object, options, src=src, unimorph=unimorph)
+    out = Path(out)
+    write_task(task, result.sentences, out, signature=result.signature)
+    stats = {**result.stats, "input": str(input_path), "output": str(out)}
+    # the stats file keeps its key order: signature, task, input, output, lexicon_entries, ...
+    order = ["signature", "task", "input", "output"]
+    stats = {**{key: stats[key] for key in order}, **{k: v for k, v in stats.items() if k not in order}}
     stats_path = out.with_name(out.name + ".stats.json")
     tmp = stats_path.with_name(stats_path.name + f".tmp{os.getpid()}")
     tmp.write_text(json.dumps(stats, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -275,9 +302,10 @@ def synthesize_many(
     languages: Sequence[str],
     lexicon: str | Sequence[str],
     out_dir: str | Path,
+    options: SynthesisOptions | None = None,
     *,
     workers: int = 0,
-    **options: Any,
+    src: str = "eng",
 ) -> dict[str, dict[str, Any]]:
     """`synthesize_file` for each target language, over a pool of `workers` processes (0: one per core),
     writing `<out_dir>/<lang>.<task>`. A language that fails is reported as {"error": message}; the others
@@ -290,7 +318,9 @@ def synthesize_many(
     results: dict[str, dict[str, Any]] = {}
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
         jobs = {
-            pool.submit(synthesize_file, task, input_path, lang, lexicon, out_dir / f"{lang}.{task}", **options): lang
+            pool.submit(
+                synthesize_file, task, input_path, lang, lexicon, out_dir / f"{lang}.{task}", options, src=src
+            ): lang
             for lang in languages
         }
         for job in as_completed(jobs):

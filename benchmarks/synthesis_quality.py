@@ -102,12 +102,13 @@ def main() -> None:
             if step == "copy":
                 hyps = [" ".join(s.tokens) for s in sources]
             else:
-                options = SynthesisOptions(choice="frequent", label_scheme="none", **step_options(step))
+                options = SynthesisOptions(choice="frequent", **step_options(step))
                 synthesizer = Synthesizer(
                     lexicon,
                     options,
                     analyse=analyse,
                     inflect=morphology if step == "+morph" else None,
+                    label_scheme="none",
                 )
                 hyps = [" ".join(synthesizer.translate(Sentence(list(s.tokens)))[0].tokens) for s in sources]
             score = chrf.corpus_score(hyps, [refs])

@@ -88,7 +88,7 @@ def main() -> None:
         naive_best = min(naive_best, time.perf_counter() - started)
         started = time.perf_counter()  # the Synthesizer's setup (multiword trie) is inside the timing
         synthesizer = Synthesizer(
-            lexicon, SynthesisOptions(seed=repeat, label_scheme="bio"), analyse=analyse, inflect=morphology
+            lexicon, SynthesisOptions(seed=repeat), analyse=analyse, inflect=morphology, label_scheme="bio"
         )
         for sentence in sentences:
             synthesizer.translate(sentence)
@@ -121,7 +121,7 @@ def main() -> None:
         languages = languages[: args.langs]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as out_dir:
-        results = synthesize_many("ner", path, languages, "gatitos", out_dir, workers=args.workers, morphology=True)
+        results = synthesize_many("ner", path, languages, "gatitos", out_dir, workers=args.workers)
     wall = time.perf_counter() - started
     failures = {lang: r["error"] for lang, r in results.items() if "error" in r}
     done = len(results) - len(failures)

@@ -4,7 +4,7 @@ One run, one process: the first `--sentences` CoNLL-2003 English training senten
 translation (the pipeline's synthesize stage, GATITOS eng-ewe, method lrx_trans_train_en) are the training data
 of a token tagger (`lrx.adapt.training.finetune_tagger`: `--steps` steps, batch 16, seed 1), fine-tuned from the
 untrimmed e5_small checkpoint and from the same checkpoint trimmed as the pipeline trims it with
-`model.trim=true` (`lrx.adapt.run.pipeline.trim_encoder`: the pieces of the English and pseudo text, the lexicon's
+`model.trim=true` (`lrx.adapt.run.stages.encoder.trim_encoder`: the pieces of the English and pseudo text, the lexicon's
 target words and the Ewe New Testament, plus every single-character piece of their characters), each with the
 word embeddings trained and frozen (four runs). Printed: vocabulary pieces,
 checkpoint MB before and after, the trim's seconds, tokens/s and seconds per step of both runs and their ratio,
@@ -32,9 +32,11 @@ sys.path.insert(0, str(ROOT))
 from hydra import compose  # noqa: E402
 from hydra import initialize_config_dir  # noqa: E402
 from lrx.adapt.encoders.prepare import prepare_encoder  # noqa: E402
-from lrx.adapt.run.pipeline import Context  # noqa: E402
-from lrx.adapt.run.pipeline import run_synthesize  # noqa: E402
-from lrx.adapt.run.pipeline import trim_encoder  # noqa: E402
+from lrx.adapt.run.context import Context  # noqa: E402
+from lrx.adapt.run.settings import EncoderSettings  # noqa: E402
+from lrx.adapt.run.settings import SynthesizeSettings  # noqa: E402
+from lrx.adapt.run.stages.data import run_synthesize  # noqa: E402
+from lrx.adapt.run.stages.encoder import trim_encoder  # noqa: E402
 from lrx.adapt.training import TrainSettings  # noqa: E402
 from lrx.adapt.training import finetune_tagger  # noqa: E402
 
@@ -78,9 +80,9 @@ def main() -> None:
         )
     with tempfile.TemporaryDirectory(prefix="lrx-training-speed-") as tmp:
         work = Path(tmp)
-        ctx = Context(cfg, work)
+        ctx = Context.of(cfg, work)
         start = time.perf_counter()
-        run_synthesize(ctx)
+        run_synthesize(ctx, SynthesizeSettings.of(cfg))
         train = ctx.training_data()
         labels = sorted({label for s in train for label in s.labels})
         print(
@@ -91,7 +93,7 @@ def main() -> None:
         start = time.perf_counter()
         prepare_encoder("e5_small", untrimmed)
         print(f"e5_small prepared (converted or copied from the cache) in {time.perf_counter() - start:.1f} s")
-        trim = trim_encoder(ctx, untrimmed, trimmed)
+        trim = trim_encoder(ctx, EncoderSettings.of(cfg), untrimmed, trimmed)
         mb_before, mb_after = trim["bytes_before"] / 1e6, trim["bytes_after"] / 1e6
         print(
             f"vocabulary pieces: {trim['pieces_before']} -> {trim['pieces_after']} "

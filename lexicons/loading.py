@@ -32,7 +32,7 @@ def load_lexicon(
 ) -> Lexicon:
     """Load each named source for src -> tgt and merge them (per-source `weights`, default 1.0).
 
-    `options` maps a source name to constructor overrides of its `conf/lexicon/<name>.yaml`. When several
+    `options` maps a source name to overrides of its class's defaults (`load_source`). When several
     sources are named, one that does not cover the language is left out with a warning (`skip_uncovered`),
     as long as at least one does; a single named source that does not cover it is an error.
     """

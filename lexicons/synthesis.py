@@ -56,31 +56,45 @@ Inflect = Callable[[str, str], "str | None"]
 HEAD_PRIORITY = ("VERB", "NOUN", "PROPN", "PRON", "ADJ", "NUM", "ADV", "AUX", "ADP", "DET")
 
 
-@dataclass(frozen=True)
-class SynthesisOptions:
-    """How to translate; `label_scheme` is "bio" (NER tags, slots), "tag" (POS) or "none" (plain text)."""
+LABEL_SCHEMES = ("bio", "tag", "none")
 
-    choice: str = "weighted"
-    unknown: str = "keep"
-    min_replaced: int = 0
+
+@dataclass
+class SynthesisOptions:
+    """How to translate: the one definition of the synthesis options. `lrx synthesize` builds one from its flags,
+    `lrx.synthesize(...)` from its keyword arguments, and `lrx-run` types `method.synthesis` with this class
+    (conf/method/*.yaml set these keys; the structured config is turned back into one with `OmegaConf.to_object`).
+
+    The matching paths, in order: `multiword` entries first, the token exactly, then `casefold`ed, then its
+    `lemma` (an English analyser); `morphology` inflects lemma matches for the target (so it has no effect
+    without `lemma`; the caller supplies the inflector). `entities="keep"` copies the tokens labelled as named
+    entities. How labels are read (BIO spans, one tag per token, none) is the task's, not an option: the
+    Synthesizer's `label_scheme`. Not frozen: OmegaConf refuses to merge YAML into a frozen dataclass node.
+    """
+
+    choice: str = "weighted"  # weighted | frequent | all
+    unknown: str = "keep"  # keep | drop | entities
+    multiword: bool = True  # longest multiword lexicon entry first
+    casefold: bool = True  # then the lower-cased token
+    lemma: bool = True  # then the English lemma (dogs -> dog)
+    entities: str = "translate"  # named entities: translate word by word (Wang et al.), or keep as they are
+    morphology: bool = True  # inflect lemma matches back (where the target has a UniMorph table)
+    min_replaced: int = 0  # leave out sentences with fewer translated tokens
+    max_variants: int = 4  # pseudo sentences per sentence with choice=all
     seed: int = 1
-    max_variants: int = 4
-    multiword: bool = True
-    casefold: bool = True
-    lemma: bool = True
     keep_case: bool = True  # a capitalised English word gives a capitalised translation
-    label_scheme: str = "bio"
-    entities: str = "translate"
 
     def __post_init__(self) -> None:
+        self.check()
+
+    def check(self) -> None:
+        """Raise ValueError naming the option whose value is not one of its choices."""
         if self.choice not in CHOICES:
             raise ValueError(f"choice must be one of {', '.join(CHOICES)}, not {self.choice!r}")
         if self.unknown not in UNKNOWN:
             raise ValueError(f"unknown must be one of {', '.join(UNKNOWN)}, not {self.unknown!r}")
         if self.entities not in ENTITIES:
             raise ValueError(f"entities must be one of {', '.join(ENTITIES)}, not {self.entities!r}")
-        if self.label_scheme not in ("bio", "tag", "none"):
-            raise ValueError(f"label_scheme must be bio, tag or none, not {self.label_scheme!r}")
         if self.min_replaced < 0 or self.max_variants < 1:
             raise ValueError("min_replaced must be >= 0 and max_variants >= 1")
 
@@ -160,9 +174,14 @@ class Synthesizer:
         *,
         analyse: Analyse | None = None,
         inflect: Inflect | None = None,
+        label_scheme: str = "bio",
     ) -> None:
+        if label_scheme not in LABEL_SCHEMES:
+            raise ValueError(f"label_scheme must be bio, tag or none, not {label_scheme!r}")
         self.lexicon = lexicon
         self.options = options or SynthesisOptions()
+        # how a sentence's labels are read: "bio" (NER tags, slots), "tag" (POS) or "none" (plain text)
+        self.label_scheme = label_scheme
         self.analyse = analyse
         self.inflect = inflect
         self.rng = random.Random(self.options.seed)
@@ -296,7 +315,7 @@ class Synthesizer:
         """Per token, whether it is a named entity that `entities="keep"` copies; None when nothing is."""
         if self.options.entities != "keep" or not sentence.labels:
             return None
-        scheme = self.options.label_scheme
+        scheme = self.label_scheme
         protected = [_is_entity(label, scheme) for label in sentence.labels]
         return protected if any(protected) else None
 
@@ -359,7 +378,7 @@ class Synthesizer:
         `_build` is the same logic, written plainly, for several variants."""
         tokens = sentence.tokens
         labels = sentence.labels
-        scheme = self.options.label_scheme if labels else "none"
+        scheme = self.label_scheme if labels else "none"
         tagged = scheme != "none"
         bio = scheme == "bio"
         keep_unknown = self.options.unknown == "keep"
@@ -457,7 +476,7 @@ class Synthesizer:
     def _build(self, sentence: Sentence, spans: Sequence[tuple[int, int, _Match | None]], variant: int) -> Sentence:
         tokens = sentence.tokens
         labels = sentence.labels
-        scheme = self.options.label_scheme if labels else "none"
+        scheme = self.label_scheme if labels else "none"
         unknown = self.options.unknown
         pick = self._pick
         out_tokens: list[str] = []

@@ -13,10 +13,10 @@ a line starting with `#` is a comment anywhere. `split_contributed` does that sp
 the lexicon source and the validator, so they can never disagree about which line is which.
 
 Paradigm lookup (`paradigm_files`): the language in the file name is compared with the requested one by its
-ISO 639-3 code, mapped through the same aliases as the UniMorph tables (`swh`, `sw`, `swa` all mean the
-`swc` table), so `data/paradigms/swh.tsv` is found for `sw`, `swh` and `swc`. `lrx.morphology.unimorph.
-load_paradigms` merges those files into the pinned UniMorph table of the language, or uses them alone where
-UniMorph has none.
+ISO 639-3 code, mapped through the same aliases as the UniMorph tables (`lrx.morphology.codes`: `swh`,
+`sw`, `swa` all mean the `swc` table), so `data/paradigms/swh.tsv` is found for `sw`, `swh` and `swc`.
+`lrx.morphology.unimorph.load_paradigms` merges those files into the pinned UniMorph table of the language,
+or uses them alone where UniMorph has none.
 
 The data directory is `<repo>/data` (beside the packages), or `$LRX_DATA` when set (tests, a private copy).
 """
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from lrx.morphology.codes import language_key
 from lrx.morphology.data import ExampleFormatError
 from lrx.morphology.features import Schema
 from lrx.morphology.features import parse_features
@@ -149,25 +150,6 @@ def languages_from_name(path: Path, kind: str) -> FileLanguages | None:
 
 
 # -- paradigms -----------------------------------------------------------------------------------------------
-
-
-def language_key(code: str) -> tuple[str, str | None] | None:
-    """(ISO 639-3 code as the UniMorph tables name it, script or None) for matching paradigm files to a
-    request; None for a code that is not a language."""
-    import langcodes  # a dependency of lrx, imported here to keep `import lrx.morphology` light
-    from lrx.morphology.unimorph import UNIMORPH_ALIASES
-
-    try:
-        lang = langcodes.Language.get(code.strip().replace("_", "-"))
-    except (ValueError, LookupError, AttributeError):
-        return None
-    if not lang.language or not lang.is_valid():
-        return None
-    alpha3 = lang.to_alpha3()
-    script = lang.script
-    if script and script == langcodes.Language.get(lang.language).maximize().script:
-        script = None  # the language's usual script, written out: the same as not writing it
-    return UNIMORPH_ALIASES.get(alpha3, alpha3), script
 
 
 def paradigm_files(lang: str, root: Path | None = None) -> list[Path]:

@@ -22,6 +22,8 @@ from pathlib import Path
 
 from lrx.morphology.inflectors.base import Example
 
+from lrx.core.errors import FormatError
+
 FORMATS = ("auto", "2020", "2023", "unimorph")
 
 # Which column (0-based) holds lemma, features and form in each layout.
@@ -43,14 +45,9 @@ _SNIFF_MAJORITY = 0.9  # a bundle column: at least this share of sniffed values 
 _SNIFF_MINORITY = 0.5  # any other column: below this share, or the layout is ambiguous
 
 
-class ExampleFormatError(ValueError):
-    """A malformed line in an examples file: names the file, the 1-based line and the problem."""
-
-    def __init__(self, path: str | Path, line: int, problem: str) -> None:
-        self.path = str(path)
-        self.line = line
-        self.problem = problem
-        super().__init__(f"{self.path}:{line}: {problem}")
+class ExampleFormatError(FormatError, ValueError):
+    """A malformed line in an examples file: names the file, the 1-based line and the problem (a
+    `lrx.core.errors.FormatError`; a ValueError too, as callers of the readers catch that)."""
 
 
 def looks_like_bundle(text: str) -> bool:

@@ -70,6 +70,8 @@ from typing import NamedTuple
 
 import yaml
 
+from lrx.core.errors import FormatError
+
 __all__ = [
     "CONFLICT",
     "DUPLICATE_TAG",
@@ -143,22 +145,20 @@ _PARSE_CACHE_LIMIT = 200_000  # distinct feature strings remembered per schema (
 # -- errors and reports --------------------------------------------------------------------------------------
 
 
-class FeatureError(ValueError):
-    """A feature bundle that is malformed, or has an unknown or conflicting tag; names file, line and tag."""
+class FeatureError(FormatError, ValueError):
+    """A feature bundle that is malformed, or has an unknown or conflicting tag; names file, line and tag (a
+    `lrx.core.errors.FormatError` whose `path` is None for a bundle that came from no file)."""
 
     def __init__(
         self, problem: str, *, tag: str | None = None, file: str | Path | None = None, line: int | None = None
     ) -> None:
-        self.problem = problem
         self.tag = tag
-        self.file = None if file is None else str(file)
-        self.line = line
-        where = ""
-        if self.file is not None:
-            where = f"{self.file}:{line}: " if line is not None else f"{self.file}: "
-        elif line is not None:
-            where = f"line {line}: "
-        super().__init__(f"{where}{problem}")
+        super().__init__(file, line, problem)
+
+    @property
+    def file(self) -> str | None:
+        """The file named, as `path` (the name this error had before it was a FormatError)."""
+        return self.path
 
 
 class Problem(NamedTuple):

@@ -43,11 +43,17 @@ from pathlib import Path
 from typing import Any
 from typing import NamedTuple
 
+from lrx.morphology.codes import UNIMORPH_ALIASES
+from lrx.morphology.codes import language_key
+from lrx.morphology.contributed import paradigm_files
+from lrx.morphology.contributed import read_paradigm_file
 from lrx.morphology.features import FeatureBundle
 from lrx.morphology.features import Schema
 from lrx.morphology.features import ValidationReport
 from lrx.morphology.features import load_schema
 from lrx.morphology.features import parse_features
+
+from lrx.core.errors import FormatError
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -76,14 +82,9 @@ SIGMORPHON_2023_COLUMNS = ("lemma", "features", "form")
 BASE_URL = "https://raw.githubusercontent.com/unimorph"
 
 
-class UniMorphFormatError(ValueError):
-    """A malformed line (or file) of a UniMorph table: names the file, the 1-based line and the problem."""
-
-    def __init__(self, path: str | Path, line: int, problem: str) -> None:
-        self.path = str(path)
-        self.line = line
-        self.problem = problem
-        super().__init__(f"{self.path}:{line}: {problem}" if line else f"{self.path}: {problem}")
+class UniMorphFormatError(FormatError, ValueError):
+    """A malformed line (line 0: the whole file) of a UniMorph table: names the file, the 1-based line and the
+    problem (a `lrx.core.errors.FormatError`, and a ValueError as before)."""
 
 
 class UnknownUniMorphLanguageError(ValueError):
@@ -273,9 +274,6 @@ UNIMORPH_REPOS: dict[str, UniMorphRepo] = {
 }
 UNIMORPH_LANGUAGES: tuple[str, ...] = tuple(sorted(UNIMORPH_REPOS))
 
-# Codes langcodes does not map onto the repository's name: UniMorph files Swahili under `swc` (which is
-# really Congo Swahili), and langcodes turns `tl`/`tgl` into Filipino.
-UNIMORPH_ALIASES = {"swa": "swc", "swh": "swc", "sw": "swc", "fil": "tgl", "uzn": "uzb", "ekk": "est"}
 _ALIASES = UNIMORPH_ALIASES
 
 
@@ -570,10 +568,6 @@ def load_paradigms(
     the contributed files `data/paradigms/<iso>.tsv` of that language (`lrx.morphology.contributed`), or the
     contributed files alone where UniMorph has no table. Raises UnknownUniMorphLanguageError when neither
     exists. `data`: another data directory (default `lrx.morphology.contributed.data_dir()`)."""
-    from lrx.morphology.contributed import language_key
-    from lrx.morphology.contributed import paradigm_files
-    from lrx.morphology.contributed import read_paradigm_file
-
     contributed = paradigm_files(lang, data)
     try:
         paradigms = load_unimorph(lang, fetch, strict=strict, include_args=include_args, max_bytes=max_bytes)

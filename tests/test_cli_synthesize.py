@@ -15,6 +15,7 @@ from lrx.adapt.synthesize import load_target_morphology
 from lrx.adapt.synthesize import synthesize_many
 from lrx.adapt.tasks import read_signature
 from lrx.adapt.tasks import read_task
+from lrx.lexicons.synthesis import SynthesisOptions
 from lrx.morphology.unimorph import load_unimorph
 
 from lrx.core.fetch import fetch
@@ -148,7 +149,7 @@ def test_malformed_input_is_one_line_naming_file_and_line(mirror_env, tmp_path, 
 def test_hydra_synthesize_stage_calls_the_same_function(mirror_env, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     source = _ner_sample(mirror_env, tmp_path, sentences=50)
-    overrides = ["tgt=ee", "stages=[synthesize]", f"synthesis.input={source}", "synthesis.morphology=false"]
+    overrides = ["tgt=ee", "stages=[synthesize]", f"task.train={source}", "method.synthesis.morphology=false"]
     with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
         cfg = compose(config_name="config", overrides=overrides)
     results = run(cfg)
@@ -167,7 +168,7 @@ def test_unknown_stage_is_refused(mirror_env, tmp_path, monkeypatch):
 def test_many_languages_in_a_pool_and_one_failure_does_not_stop_the_others(mirror_env, tmp_path):
     source = _ner_sample(mirror_env, tmp_path, sentences=40)
     results = synthesize_many(
-        "ner", source, ["ee", "qqq", "wo"], "gatitos", tmp_path / "out", workers=2, morphology=False
+        "ner", source, ["ee", "qqq", "wo"], "gatitos", tmp_path / "out", SynthesisOptions(morphology=False), workers=2
     )
     assert list(results) == ["ee", "qqq", "wo"]
     assert "error" in results["qqq"] and "qqq" in results["qqq"]["error"]

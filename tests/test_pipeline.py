@@ -3,6 +3,7 @@ MasakhaNER 2.0), resuming, sweeps through the joblib and submitit launchers, a f
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -17,11 +18,11 @@ from hydra import initialize_config_dir
 from lrx.adapt import synthesize as synthesize_module
 from lrx.adapt.cli.main import main as lrx
 from lrx.adapt.report import RESULT_KEYS
-from lrx.adapt.run.pipeline import STAGES
-from lrx.adapt.run.pipeline import PipelineError
-from lrx.adapt.run.pipeline import marker_path
-from lrx.adapt.run.pipeline import run_pipeline
-from lrx.adapt.run.pipeline import short_test_set_name
+from lrx.adapt.run.engine import STAGES
+from lrx.adapt.run.engine import PipelineError
+from lrx.adapt.run.engine import marker_path
+from lrx.adapt.run.engine import run_pipeline
+from lrx.adapt.run.stages.evaluate import short_test_set_name
 from lrx.adapt.tasks import read_signature
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
@@ -97,7 +98,7 @@ def test_a_run_writes_metrics_and_markers_then_skips_forces_and_resumes(mirror_e
 
     markers = _markers(run_dir)
     for stage, marker in markers.items():
-        assert marker["stage"] == stage and marker["seconds"] >= 0 and marker["did"] and marker["inputs"]["config"]
+        assert marker["stage"] == stage and marker["seconds"] >= 0 and marker["did"] and marker["inputs"]["settings"]
     assert markers["mlm"]["did"] == "nothing: method.mlm is false"
     # a stage names the ids of the stages it reads from
     assert markers["train"]["inputs"]["synthesize"] == markers["synthesize"]["id"]
@@ -158,7 +159,7 @@ def test_one_stage_reads_earlier_outputs_or_says_what_is_missing(mirror_env, tmp
 
 def test_lrx_vocab_extends_the_encoder_that_training_then_fine_tunes(mirror_env, tmp_path):
     # a tiny vocabulary (800 pieces) learned from the run's text, so that some Ewe words are still split
-    overrides = [*SMALL, "method=lrx_vocab", "model.tiny.vocab_size=800", "vocab.min_frequency=2", "save_model=true"]
+    overrides = [*SMALL, "method=lrx_vocab", "model.encoder.vocab_size=800", "vocab.min_frequency=2", "save_model=true"]
     run_dir = tmp_path / "run"
     result = run_pipeline(_compose(overrides), run_dir)
     assert result.ran == list(STAGES)
@@ -194,9 +195,9 @@ def test_wang_and_lrx_synthesis_options_reach_synthesize_file(mirror_env, tmp_pa
     calls: dict[str, dict] = {}
     real = synthesize_module.synthesize_file
 
-    def spy(task, input_path, tgt, lexicon, out, **options):
-        calls[Path(out).parent.name] = options
-        return real(task, input_path, tgt, lexicon, out, **options)
+    def spy(task, input_path, tgt, lexicon, out, options=None, **kwargs):
+        calls[Path(out).parent.name] = dataclasses.asdict(options)
+        return real(task, input_path, tgt, lexicon, out, options, **kwargs)
 
     monkeypatch.setattr(synthesize_module, "synthesize_file", spy)
     stats = {}

@@ -22,12 +22,13 @@ from lrx.adapt.encoders.trim import TRIM_META_FILE
 from lrx.adapt.encoders.trim import TrimError
 from lrx.adapt.encoders.trim import character_pieces
 from lrx.adapt.encoders.trim import trim_vocabulary
-from lrx.adapt.run.pipeline import STAGES
-from lrx.adapt.run.pipeline import Context
-from lrx.adapt.run.pipeline import PipelineError
-from lrx.adapt.run.pipeline import marker_path
-from lrx.adapt.run.pipeline import run_pipeline
-from lrx.adapt.run.pipeline import trim_texts
+from lrx.adapt.run.context import Context
+from lrx.adapt.run.engine import STAGES
+from lrx.adapt.run.engine import PipelineError
+from lrx.adapt.run.engine import marker_path
+from lrx.adapt.run.engine import run_pipeline
+from lrx.adapt.run.settings import EncoderSettings
+from lrx.adapt.run.stages.encoder import trim_texts
 from lrx.adapt.tasks import read_task
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
@@ -170,7 +171,14 @@ def test_trim_refuses_its_own_directory_and_a_masked_lm_head(unigram_dir, tmp_pa
 
 def test_a_trimmed_run_trains_and_evaluates_and_never_sees_test_words(mirror_env, unigram_dir, test_words, tmp_path):
     run_dir = tmp_path / "run"
-    overrides = [*SMALL, "model=tiny", f"model.name_or_path={unigram_dir}", "model.trim=true", "save_model=true"]
+    overrides = [
+        *SMALL,
+        "model=hf",
+        f"model.name_or_path={unigram_dir}",
+        "model.train.threads=1",
+        "model.trim=true",
+        "save_model=true",
+    ]
     cfg = _compose(overrides)
     result = run_pipeline(cfg, run_dir)
     assert result.ran == list(STAGES)
@@ -183,14 +191,14 @@ def test_a_trimmed_run_trains_and_evaluates_and_never_sees_test_words(mirror_env
     assert trim["pieces_before"] == before and trim["pieces_after"] < before
     assert trim["bytes_after"] < trim["bytes_before"] and trim["seconds"] >= 0 and trim["texts"] > 400
     marker = json.loads(marker_path(run_dir, "train").read_text(encoding="utf-8"))
-    assert marker["result"]["trim"] == trim and marker["config"]["model"]["trim"] is True
+    assert marker["result"]["trim"] == trim and marker["settings"]["encoder"]["trim"] is not None
     encoder, model = run_dir / "encoder", run_dir / "model"
     assert (encoder / TRIM_META_FILE).is_file() and not list(run_dir.glob(".*"))
     assert json.loads((encoder / "config.json").read_text())["vocab_size"] == trim["pieces_after"]
     assert _rows(unigram_dir) == before and _rows(encoder) == _rows(model) == trim["pieces_after"]
 
     # what was trimmed on: the run's English, pseudo data, lexicon target words and Ewe Bible, no test sentence
-    texts = trim_texts(Context(cfg, run_dir))
+    texts = trim_texts(Context.of(cfg, run_dir), EncoderSettings.of(cfg).trim)
     assert len(texts) == trim["texts"]
     ewe_test = {" ".join(s) for s in _sentences(mirror_env, "MasakhaNER2.0/data/ewe/test.txt") if len(s) > 3}
     assert len(ewe_test) > 100 and not ewe_test & set(texts)
@@ -217,8 +225,9 @@ def test_a_trimmed_run_trains_and_evaluates_and_never_sees_test_words(mirror_env
 def test_trim_comes_before_vocabulary_extension(mirror_env, unigram_dir, tmp_path):
     overrides = [
         *SMALL,
-        "model=tiny",
+        "model=hf",
         f"model.name_or_path={unigram_dir}",
+        "model.train.threads=1",
         "model.trim=true",
         "method=lrx_vocab",
         "vocab.min_frequency=2",

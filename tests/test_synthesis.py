@@ -123,7 +123,7 @@ def test_keeping_entities_copies_names_and_stops_multiword_matches_at_them(ewe, 
 
 def test_pos_tags_follow_the_head_of_a_multiword_span():
     lexicon = Lexicon("en", "xx", [Entry("ice cream", "ayisi"), Entry("look after", "kpɔ ta")])
-    synthesizer = Synthesizer(lexicon, SynthesisOptions(choice="frequent", label_scheme="tag"))
+    synthesizer = Synthesizer(lexicon, SynthesisOptions(choice="frequent"), label_scheme="tag")
     out = _one(synthesizer, ["look", "after", "ice", "cream"], ["VERB", "ADP", "NOUN", "NOUN"])
     assert out.tokens == ["kpɔ", "ta", "ayisi"]
     assert out.labels == ["VERB", "VERB", "NOUN"]
@@ -188,3 +188,19 @@ def test_bad_options_are_refused():
         SynthesisOptions(choice="random")
     with pytest.raises(ValueError, match="unknown"):
         SynthesisOptions(unknown="copy")
+    with pytest.raises(ValueError, match="entities"):
+        SynthesisOptions(entities="drop")
+    with pytest.raises(ValueError, match="label_scheme"):
+        Synthesizer(Lexicon("en", "xx", []), label_scheme="spans")  # the task's scheme, not an option
+
+
+def test_the_options_are_one_dataclass_that_omegaconf_types_and_merges():
+    """`method.synthesis` of lrx-run is typed with SynthesisOptions itself: YAML merges into it, and
+    `OmegaConf.to_object` gives the options back (checked on the way)."""
+    from omegaconf import OmegaConf
+
+    node = OmegaConf.merge(OmegaConf.structured(SynthesisOptions), {"entities": "keep", "morphology": False})
+    options = OmegaConf.to_object(node)
+    assert options == SynthesisOptions(entities="keep", morphology=False)
+    with pytest.raises(ValueError, match="choice"):
+        OmegaConf.to_object(OmegaConf.merge(node, {"choice": "random"}))

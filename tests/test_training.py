@@ -281,7 +281,7 @@ def test_continue_mlm_lowers_loss_and_loads_as_tagger(encoder, conll, tmp_path):
 def test_mlm_head_warmup_trains_the_new_head_alone_first(encoder, conll, tmp_path, monkeypatch):
     """A new (random) masked-LM head is trained alone, the encoder frozen, before both train together; a
     checkpoint that has its own head skips the warm-up."""
-    import lrx.adapt.training as training
+    import lrx.adapt.training.mlm as training
 
     trained_in_each_phase: list[set[str]] = []
     optimise = training._optimise
@@ -355,7 +355,7 @@ def test_scores_on_real_files(conll, mirror_dir):
 
 def test_masked_lm_loss_from_masked_positions_only_equals_the_librarys(encoder, conll):
     """The loss `continue_mlm` trains on scores only the masked positions; it must equal the library's."""
-    from lrx.adapt.training import _masked_only_lm
+    from lrx.adapt.training.mlm import _masked_only_lm
     from transformers import AutoModelForMaskedLM
 
     model = AutoModelForMaskedLM.from_pretrained(encoder).eval()

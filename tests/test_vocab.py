@@ -26,6 +26,7 @@ from lrx.adapt.synthesize import synthesize_file
 from lrx.adapt.tasks import read_bible
 from lrx.adapt.tasks import read_task
 from lrx.lexicons.loading import load_lexicon
+from lrx.lexicons.synthesis import SynthesisOptions
 
 from lrx.core.sentence import Sentence
 
@@ -61,7 +62,8 @@ def data(mirror_dir: Path, lexicon, tmp_path_factory: pytest.TempPathFactory) ->
     source = tmp / "en.ner"
     blocks = (mirror_dir / CONLL_TRAIN).read_text(encoding="utf-8").split("\n\n")
     source.write_text("\n\n".join(blocks[: SENTENCES + 1]) + "\n", encoding="utf-8")  # (a -DOCSTART- block)
-    synthesize_file("ner", source, "ee", "gatitos", tmp / "ee.ner", lexicon_object=lexicon, morphology=False)
+    options = SynthesisOptions(morphology=False)
+    synthesize_file("ner", source, "ee", "gatitos", tmp / "ee.ner", options, lexicon_object=lexicon)
     pseudo = [s for s in read_task("ner", tmp / "ee.ner") if s.tokens]
     assert len(pseudo) >= ENCODER_EWE + EXTEND + HELD_OUT
     bible = read_bible(mirror_dir / EWE_NT)[:VERSES]

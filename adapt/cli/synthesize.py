@@ -10,24 +10,27 @@ from lrx.adapt.cli.output import print_record
 JSON_KEYS = ("sentences", "tokens_in", "tokens_out", "replaced_ratio", "inflected", "seconds", "tokens_per_s")
 
 
+def options_from_args(args: argparse.Namespace) -> Any:
+    """The `SynthesisOptions` that the flags say (the matching paths have no flags: all on)."""
+    from lrx.lexicons.synthesis import SynthesisOptions
+
+    return SynthesisOptions(
+        choice=args.choice,
+        unknown=args.unknown,
+        entities=args.entities,
+        morphology=args.morphology == "on",
+        min_replaced=args.min_replaced,
+        max_variants=args.max_variants,
+        seed=args.seed,
+    )
+
+
 def cmd_synthesize(args: argparse.Namespace) -> int:
     from lrx.adapt.synthesize import synthesize_file  # imported when run: `lrx --help` stays fast
 
+    options = options_from_args(args)
     stats = synthesize_file(
-        args.task,
-        args.input,
-        args.tgt,
-        args.lexicon,
-        args.out,
-        src=args.src,
-        morphology=args.morphology == "on",
-        choice=args.choice,
-        unknown=args.unknown,
-        min_replaced=args.min_replaced,
-        seed=args.seed,
-        max_variants=args.max_variants,
-        unimorph=args.unimorph,
-        entities=args.entities,
+        args.task, args.input, args.tgt, args.lexicon, args.out, options, src=args.src, unimorph=args.unimorph
     )
     if args.json:
         print_record({key: stats[key] for key in JSON_KEYS}, as_json=True)

@@ -77,8 +77,8 @@ SIDECAR = "lrx_vocab.json"
 SPM_MODEL = "lrx_vocab.model"
 
 
-@dataclass(frozen=True)
-class VocabSettings:
+@dataclass
+class VocabSettings:  # not frozen: OmegaConf refuses to merge YAML into a frozen dataclass node
     """`vocab.*` of the config: how many words to add, and how the sentencepiece model proposing them is made."""
 
     pieces: int = 2000  # at most this many new tokens
@@ -330,7 +330,7 @@ def extend_vocabulary(
     init paths, tokens per word before and after."""
     import torch
     from lrx.adapt.encoders.hf import quiet_transformers
-    from lrx.adapt.training import _load_tokenizer
+    from lrx.adapt.training.examples import _load_tokenizer
     from tokenizers import AddedToken
 
     quiet_transformers()

@@ -11,15 +11,20 @@ sweeper that optimises (Optuna) can use it.
 
 from __future__ import annotations
 
+import copy
+import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import hydra
 import lrx.adapt.run.schema  # noqa: F401  (registers the typed schema that lrx.conf/config.yaml names)
 from hydra.core.hydra_config import HydraConfig
-from lrx.adapt.run.pipeline import STAGES
-from lrx.adapt.run.pipeline import RunResult
-from lrx.adapt.run.pipeline import run_pipeline
+from lrx.adapt.run.engine import STAGES
+from lrx.adapt.run.engine import RunResult
+from lrx.adapt.run.engine import run_pipeline
+from lrx.adapt.tasks import get_task
 from omegaconf import DictConfig
 from omegaconf import OmegaConf
 
@@ -47,14 +52,26 @@ def in_sweep() -> bool:
     return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
 
 
-def with_method(cfg: DictConfig, method: str) -> DictConfig:
-    """`cfg` with `conf/method/<method>.yaml` in place of its method (what `method=<method>` would compose)."""
-    path = CONF / "method" / f"{method}.yaml"
-    if not path.is_file():
+def method_config(method: str) -> DictConfig:
+    """`conf/method/<method>.yaml` composed through its defaults list (a method states only what differs from
+    the method it builds on), as `method=<method>` would compose it."""
+    from hydra import compose
+    from hydra import initialize_config_module
+    from hydra.core.global_hydra import GlobalHydra
+
+    if not (CONF / "method" / f"{method}.yaml").is_file():
         known = ", ".join(sorted(p.stem for p in (CONF / "method").glob("*.yaml")))
         raise ValueError(f"compare_with: no method {method!r} (conf/method has {known})")
-    # every method file writes out all of the method's keys, so a merge replaces the method whole
-    return OmegaConf.merge(cfg, {"method": OmegaConf.load(path), "compare_with": []})
+    if GlobalHydra.instance().is_initialized():
+        return compose(config_name=f"method/{method}").method
+    with initialize_config_module(config_module="lrx.conf", version_base="1.3"):
+        return compose(config_name=f"method/{method}").method
+
+
+def with_method(cfg: DictConfig, method: str) -> DictConfig:
+    """`cfg` with `conf/method/<method>.yaml` in place of its method (what `method=<method>` would compose)."""
+    # a composed method holds every key of the method schema, so the merge replaces the method whole
+    return OmegaConf.merge(cfg, {"method": method_config(method), "compare_with": []})
 
 
 def compare(cfg: DictConfig, result: RunResult) -> list[tuple[str, float]]:
@@ -78,6 +95,46 @@ def print_comparison(rows: list[tuple[str, float]], metric: str) -> None:
         print(f"{rows[0][0]} - {rows[-1][0]}: {rows[0][1] - base:+.2f}")
 
 
+def _read_metrics(path: Path) -> list[dict[str, Any]]:
+    return list(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else []
+
+
+def run_in_process(overrides: Sequence[str]) -> list[dict[str, Any]]:
+    """One `lrx-run` job in this process (what `lrx.run` calls): the packaged config composed with `overrides`
+    through Hydra's compose API, the job run as the app runs it (`compare_with` too), metrics.json's entries
+    of the run and of its compared methods returned, the run's own first."""
+    from hydra import compose
+    from hydra import initialize_config_module
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.hydra_config import HydraConfig
+    from omegaconf import open_dict
+    from omegaconf import read_write
+
+    GlobalHydra.instance().clear()  # an earlier run, or a test's compose, may have left one behind
+    with initialize_config_module(config_module="lrx.conf", version_base="1.3"):
+        config = compose(config_name="config", overrides=list(overrides), return_hydra_config=True)
+        # as Hydra's run_job: ${hydra:...} resolves, and the job's output directory is recorded
+        HydraConfig.instance().set_config(config)
+        run_dir = Path(str(config.hydra.run.dir)).absolute()
+        with read_write(config.hydra.runtime):
+            config.hydra.runtime.output_dir = str(run_dir)
+        HydraConfig.instance().set_config(config)
+        cfg = copy.deepcopy(config)  # the job's config without the hydra node, as Hydra's run_job passes it
+        with read_write(cfg), open_dict(cfg):
+            del cfg["hydra"]
+        try:
+            result = run_pipeline(cfg, run_dir)
+            rows = _read_metrics(result.metrics_path)
+            if "evaluate" in cfg.stages:
+                for method in cfg.compare_with:
+                    other = run_pipeline(with_method(cfg, method), result.run_dir / "compare" / method)
+                    rows += _read_metrics(other.metrics_path)
+        finally:
+            HydraConfig.instance().cfg = None
+    GlobalHydra.instance().clear()
+    return rows
+
+
 @hydra.main(version_base="1.3", config_path="../../conf", config_name="config")
 def main(cfg: DictConfig) -> float:
     result = run(cfg)
@@ -86,7 +143,7 @@ def main(cfg: DictConfig) -> float:
     ran, skipped = ", ".join(result.ran) or "nothing", ", ".join(result.skipped) or "nothing"
     print(f"run directory: {result.run_dir} (ran: {ran}; skipped: {skipped})")
     if cfg.compare_with and "evaluate" in cfg.stages and not in_sweep():
-        print_comparison(compare(cfg, result), str(cfg.task.metric))
+        print_comparison(compare(cfg, result), get_task(str(cfg.task.name)).metric)
     return result.metric
 
 

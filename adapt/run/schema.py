@@ -11,8 +11,9 @@ The schema reaches Hydra through the ConfigStore: importing this module register
 and checked. Every schema field is still written out in each YAML file (a test checks that), so a file reads
 complete on its own; the dataclass defaults here only document the usual values.
 
-The choices (strings rather than enums, because `pseudo+en` and `intent_accuracy+slot_f1` are not Python
-identifiers) are checked by `validate`, for adapt/run/app.py to call once per run before any stage.
+The choices (strings rather than enums, because `pseudo+en` is not a Python identifier; the task names are
+the task registry's, `lrx.adapt.tasks`) are checked by `validate`, which the engine calls once per run before
+any stage.
 """
 
 from __future__ import annotations
@@ -22,21 +23,21 @@ from dataclasses import field
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
+
+# the components' own settings classes are the schema of their nodes: `model.train` is the TrainSettings the
+# training loops take, `vocab` the VocabSettings of the vocab stage (both plain dataclasses, no heavy imports)
+from lrx.adapt.encoders.vocab import MODEL_TYPES as VOCAB_MODEL_TYPES
+from lrx.adapt.encoders.vocab import VocabSettings
+from lrx.adapt.run.naming import register_resolver
+from lrx.adapt.tasks import task_names
+from lrx.adapt.training.settings import TrainSettings
+from lrx.lexicons.synthesis import SynthesisOptions
 from omegaconf import II
 from omegaconf import MISSING
 from omegaconf import DictConfig
+from omegaconf import OmegaConf
 
-TASK_NAMES = ("ner", "pos", "xsid")
-# the metric each task is scored with; `intent_accuracy+slot_f1` reports both numbers for xSID
-TASK_METRICS = {"ner": "entity_f1", "pos": "tag_accuracy", "xsid": "intent_accuracy+slot_f1"}
-LABEL_SCHEMES = ("bio", "tag")
 TRAIN_ON = ("en", "pseudo", "pseudo+en")
-# as in lrx.lexicons.synthesis (CHOICES, UNKNOWN); repeated so that reading the schema imports nothing heavy
-SYNTHESIS_CHOICES = ("weighted", "frequent", "all")
-SYNTHESIS_UNKNOWN = ("keep", "drop", "entities")
-INFLECTOR_METHODS = ("rules", "neural", "auto")
-# as in lrx.adapt.encoders.vocab.MODEL_TYPES: the sentencepiece model types that propose words for the vocab stage
-VOCAB_MODEL_TYPES = ("unigram", "bpe")
 
 
 @dataclass
@@ -48,8 +49,6 @@ class LanguageConfig:
     name: str = MISSING
     iso639_3: str = MISSING
     script: str = "Latn"
-    # lexicon sources (conf/lexicon/<name>.yaml) that cover the language; the first is the one to use
-    lexicons: list[str] = MISSING
     # UniMorph table (ISO 639-3 as UniMorph names it, e.g. swc for Swahili) for morphology-aware synthesis;
     # null: none exists, and target lemmas stay uninflected
     unimorph: str | None = None
@@ -67,8 +66,6 @@ class TaskConfig:
     name: str = MISSING  # ner | pos | xsid: also the reader in lrx.adapt.tasks
     train: str = MISSING  # URL of the English training file
     dev: str = MISSING  # URL of the English dev file (model selection before transfer)
-    label_scheme: str = MISSING  # bio (spans: NER tags, xSID slots) | tag (one label per token: POS)
-    metric: str = MISSING  # entity_f1 | tag_accuracy | intent_accuracy+slot_f1
     # entity types scored (NER); others in the gold data read as O. Empty: every label counts
     entity_types: list[str] = field(default_factory=list)
     # caps for smoke runs (first N sentences); null: everything
@@ -77,62 +74,27 @@ class TaskConfig:
 
 
 @dataclass
-class TinyModelConfig:
-    """Sizes of a randomly initialised BERT, for smoke tests that must finish in a minute on a CPU."""
-
-    hidden_size: int = 64
-    num_hidden_layers: int = 2
-    num_attention_heads: int = 2
-    intermediate_size: int = 128
-    vocab_size: int = 8000
-
-
-@dataclass
-class TrainConfig:
-    """Fine-tuning (and MLM) settings; the budgets (steps, minutes) stop whichever comes first."""
-
-    epochs: int = 3
-    batch_size: int = 32
-    lr: float = 5e-5
-    seed: int = II("seed")
-    # torch CPU threads; 0: torch's default (all cores). Set 1 when a launcher runs jobs side by side
-    threads: int = 0
-    max_steps: int | None = None
-    max_minutes: float | None = None
-    # keep the input embeddings fixed: the target words the encoder never saw keep their pretrained vectors
-    freeze_embeddings: bool = False
-    # data-parallel training processes (adapt/training/__init__.py): one per GPU; on a CPU, gloo processes sharing the
-    # cores (useful to test a multi-GPU setup, not faster)
-    processes: int = 1
-
-
-@dataclass
 class ModelConfig:
-    """The encoder: a name or path that `transformers` loads, or `tiny` with `tiny` sizes set."""
+    """The encoder: `encoder` builds it (`_target_`: `lrx.adapt.encoders.TinyEncoder`, `E5SmallEncoder`,
+    `PretrainedEncoder`), `name_or_path` names it in metrics and reports, `train` says how it is trained."""
 
     name_or_path: str = MISSING
-    tiny: TinyModelConfig | None = None
+    encoder: Any = MISSING
     max_length: int = 128
     # trim a sentencepiece-Unigram vocabulary (XLM-R's 250k pieces) to the pieces of the run's training text
-    # and lexicon target words plus their single characters (adapt/encoders/trim.py; exact on that text). Not for tiny
+    # and lexicon target words plus their single characters (adapt/encoders/trim.py; exact on that text). Not for
+    # an encoder that learns its vocabulary from the run (tiny)
     trim: bool = False
-    train: TrainConfig = field(default_factory=TrainConfig)
+    # max_steps and max_minutes: 0 is no cap; processes: data-parallel training processes (one per GPU;
+    # adapt/training/parallel.py)
+    train: TrainSettings = field(default_factory=TrainSettings)
 
 
-@dataclass
-class MethodSynthesisConfig:
-    """How a method makes pseudo data: the options of `lrx synthesize` (lrx.lexicons.synthesis.SynthesisOptions)."""
-
-    choice: str = "weighted"
-    unknown: str = "keep"
-    multiword: bool = True  # longest multiword lexicon entry first
-    casefold: bool = True  # then the lower-cased token
-    lemma: bool = True  # then the English lemma (dogs -> dog)
-    # named entities: translate them word by word (Wang et al.) or keep them as they are
-    entities: str = "translate"
-    morphology: bool = II("morphology.enabled")  # inflect lemma matches back; a method may force it off
-    min_replaced: int = 0
-    max_variants: int = 4
+# how a method makes pseudo data: the options of `lrx synthesize`, defined once, in lrx.lexicons.synthesis (a
+# plain dataclass). The method files set them (conf/method/zero_shot.yaml holds every key, `morphology:
+# ${morphology.enabled}` and `seed: ${seed}` among them); the synthesize stage gets the options back with
+# OmegaConf.to_object(cfg.method.synthesis). The old name stays an alias
+MethodSynthesisConfig = SynthesisOptions
 
 
 @dataclass
@@ -141,7 +103,7 @@ class MethodConfig:
 
     name: str = MISSING
     train_on: str = MISSING  # en | pseudo | pseudo+en
-    synthesis: MethodSynthesisConfig = field(default_factory=MethodSynthesisConfig)
+    synthesis: SynthesisOptions = field(default_factory=SynthesisOptions)
     mlm: bool = False  # continue masked-LM training on pseudo monolingual text before fine-tuning
     # a checkpoint without a masked-LM head (e5) gets a random one: train it alone, the encoder frozen, for this
     # many steps first, so that its random gradients do not reach the encoder (0: no warm-up)
@@ -152,48 +114,10 @@ class MethodConfig:
 
 
 @dataclass
-class InflectorConfig:
-    """The target-language inflector fitted on the language's UniMorph table."""
-
-    method: str = "rules"  # rules | neural | auto (lrx.morphology.inflectors)
-    max_minutes: float = 5.0  # neural training budget
-    # a feature bundle seen with fewer lemmas than this is treated as a tagging slip, not a paradigm cell
-    min_bundle_count: int = 3
-
-
-@dataclass
 class MorphologyConfig:
     """Morphology-aware synthesis on or off (languages without a UniMorph table are never inflected)."""
 
     enabled: bool = MISSING
-    inflector: InflectorConfig = field(default_factory=InflectorConfig)
-
-
-@dataclass
-class SynthesisConfig:
-    """The `synthesize` stage's options as adapt/run/app.py reads them: derived from the axes above."""
-
-    task: str = II("task.name")
-    input: str = II("task.train")
-    morphology: bool = II("method.synthesis.morphology")
-    choice: str = II("method.synthesis.choice")
-    unknown: str = II("method.synthesis.unknown")
-    min_replaced: int = II("method.synthesis.min_replaced")
-    max_variants: int = II("method.synthesis.max_variants")
-    seed: int = II("seed")
-    unimorph: str | None = II("language.unimorph")
-
-
-@dataclass
-class VocabConfig:
-    """The `vocab` stage (`method.vocab`): which target words join the encoder's tokenizer (adapt/encoders/vocab.py)."""
-
-    pieces: int = 2000  # at most this many new tokens
-    # the sentencepiece model trained on the run's target text whose whole-word pieces are the candidates
-    model_type: str = "unigram"  # unigram | bpe
-    vocab_size: int = 8000  # its vocabulary size (an upper bound: a small text gets fewer pieces)
-    min_frequency: int = 3  # a word must occur this often in the target text to be added
-    seed: int = II("seed")
 
 
 @dataclass
@@ -216,8 +140,8 @@ class Config:
     # other methods run on the same language, task, model and seed, in compare/<method>/ of the run directory,
     # and printed beside the run's own score (the main job compares with zero_shot); sweeps leave it empty
     compare_with: list[str] = field(default_factory=list)
-    synthesis: SynthesisConfig = field(default_factory=SynthesisConfig)
-    vocab: VocabConfig = field(default_factory=VocabConfig)
+    # the vocab stage (method.vocab): which target words join the encoder's tokenizer (adapt/encoders/vocab.py)
+    vocab: VocabSettings = field(default_factory=VocabSettings)
 
 
 # (group, name) -> schema; `schema/config` is the one conf/config.yaml names, the per-axis ones are for a
@@ -237,6 +161,7 @@ def register_configs() -> None:
     cs = ConfigStore.instance()
     for name, node in SCHEMAS.items():
         cs.store(group="schema", name=name, node=node)
+    register_resolver()  # ${lrx_job_dir:...}, the sweep job directories of conf/config.yaml
 
 
 def _choice(value: Any, allowed: tuple[str, ...], key: str) -> None:
@@ -247,19 +172,15 @@ def _choice(value: Any, allowed: tuple[str, ...], key: str) -> None:
 def validate(cfg: DictConfig) -> None:
     """Check the choices that the types cannot: raise ValueError naming the key. Call once per run, before
     any stage, so that a sweep with one bad combination fails in seconds rather than after training."""
-    _choice(cfg.task.name, TASK_NAMES, "task.name")
-    _choice(cfg.task.label_scheme, LABEL_SCHEMES, "task.label_scheme")
-    if cfg.task.metric != TASK_METRICS[cfg.task.name]:
-        raise ValueError(f"task.metric for {cfg.task.name} is {TASK_METRICS[cfg.task.name]}, not {cfg.task.metric!r}")
+    _choice(cfg.task.name, task_names(trainable=True), "task.name")
     _choice(cfg.method.train_on, TRAIN_ON, "method.train_on")
-    _choice(cfg.method.synthesis.choice, SYNTHESIS_CHOICES, "method.synthesis.choice")
-    _choice(cfg.method.synthesis.unknown, SYNTHESIS_UNKNOWN, "method.synthesis.unknown")
-    _choice(cfg.morphology.inflector.method, INFLECTOR_METHODS, "morphology.inflector.method")
+    try:  # SynthesisOptions checks its own values (choice, unknown, entities, min_replaced, max_variants)
+        OmegaConf.to_object(cfg.method.synthesis)
+    except ValueError as error:
+        raise ValueError(f"method.synthesis.{error}") from None
     _choice(cfg.vocab.model_type, VOCAB_MODEL_TYPES, "vocab.model_type")
     if cfg.vocab.pieces < 0 or cfg.vocab.vocab_size < 1 or cfg.vocab.min_frequency < 1:
         raise ValueError("vocab.pieces must be >= 0, vocab.vocab_size and vocab.min_frequency >= 1")
-    if cfg.model.name_or_path == "tiny" and cfg.model.tiny is None:
-        raise ValueError("model.name_or_path is tiny but model.tiny (its sizes) is null")
     if "evaluate" in cfg.stages and not cfg.language.test_sets.get(cfg.task.name):
         raise ValueError(
             f"language {cfg.language.code} has no test set for task {cfg.task.name} "

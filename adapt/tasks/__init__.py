@@ -1,4 +1,7 @@
-"""Task data in and out: NER (two-column CoNLL), POS (CoNLL-U), xSID and plain text, as `Sentence`s.
+"""Tasks and their data: NER (two-column CoNLL), POS (CoNLL-U), xSID and plain text, as `Sentence`s.
+
+Each format module (`conll`, `conllu_pos`, `xsid`, `text`) registers its `Task` (`base.py`: label scheme,
+metric, model head); `get_task(name)` answers for it.
 
 `read_task` and `write_task` are the whole interface: a sentence read and written back unchanged comes out
 byte for byte as it was (the readers keep each sentence's exact text in `Sentence.original`); a changed or
@@ -19,36 +22,42 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from types import ModuleType
 
-from lrx.adapt.tasks import conll
-from lrx.adapt.tasks import conllu_pos
-from lrx.adapt.tasks import text
-from lrx.adapt.tasks import xsid
+from lrx.adapt.tasks import conll  # noqa: F401  (each task module registers its task)
+from lrx.adapt.tasks import conllu_pos  # noqa: F401
+from lrx.adapt.tasks import text  # noqa: F401
+from lrx.adapt.tasks import xsid  # noqa: F401
+from lrx.adapt.tasks.base import Task
+from lrx.adapt.tasks.base import get_task
+from lrx.adapt.tasks.base import register_task
+from lrx.adapt.tasks.base import task_names
 from lrx.adapt.tasks.text import read_bible
 from lrx.adapt.tasks.text import read_verses
 from lrx.adapt.tasks.text import tokenize
 
 from lrx.core.errors import FormatError
 from lrx.core.errors import LrxError
-from lrx.core.errors import UnknownNameError
 from lrx.core.sentence import Sentence
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "SIGNATURE_PREFIX",
     "TASKS",
+    "Task",
     "TaskFileTooLargeError",
+    "get_task",
     "read_bible",
     "read_signature",
     "read_task",
     "read_verses",
+    "register_task",
+    "task_names",
     "tokenize",
     "write_task",
 ]
 
-TASKS = ("ner", "pos", "xsid", "text")
-_FORMATS = {"ner": conll, "pos": conllu_pos, "xsid": xsid, "text": text}
+# every task module registers its Task on import (above); plain text is a format only, nothing to train
+TASKS = task_names()
 
 # Task files are read whole into memory (and become many small objects): refuse what cannot be one.
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
@@ -60,11 +69,8 @@ class TaskFileTooLargeError(LrxError):
     """A task file over the size limit of `read_task`."""
 
 
-def _format(task: str) -> ModuleType:
-    try:
-        return _FORMATS[task]
-    except KeyError:
-        raise UnknownNameError(f"unknown task {task!r}; one of {', '.join(TASKS)}") from None
+def _format(task: str) -> Task:
+    return get_task(task)
 
 
 def read_task(task: str, path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Sentence]:

@@ -19,6 +19,9 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from lrx.adapt.tasks.base import TaggingTask
+from lrx.adapt.tasks.base import register_task
+
 from lrx.core.errors import FormatError
 from lrx.core.sentence import Sentence
 
@@ -222,3 +225,7 @@ def _written(sentence: Sentence) -> Iterator[str]:
         lines.append(f"{token} {tag}\n")
     lines.append("\n")
     yield "".join(lines)
+
+
+# the task this format is the file format of (lrx.adapt.tasks.base)
+TASK = register_task(TaggingTask("ner", parse, serialize, label_scheme="bio", metrics=("entity_f1",)))

@@ -19,6 +19,8 @@ from conllu.exceptions import ParseException
 from conllu.parser import DEFAULT_FIELD_PARSERS
 from conllu.parser import DEFAULT_FIELDS
 from conllu.parser import parse_comment_line
+from lrx.adapt.tasks.base import TaggingTask
+from lrx.adapt.tasks.base import register_task
 from lrx.adapt.tasks.conll import Original
 from lrx.adapt.tasks.conll import check_field
 from lrx.adapt.tasks.conll import iter_blocks
@@ -106,3 +108,9 @@ def _written(sentence: Sentence) -> Iterator[str]:
         lines.append(f"{ident}\t{form}\t_\t{upos}\t_\t_\t_\t_\t_\t_\n")
     lines.append("\n")
     yield "".join(lines)
+
+
+# the task this format is the file format of (lrx.adapt.tasks.base)
+TASK = register_task(
+    TaggingTask("pos", parse, serialize, label_scheme="tag", metrics=("tag_accuracy",), source_text_key="text_en")
+)

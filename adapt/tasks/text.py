@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
+from lrx.adapt.tasks.base import Task
+from lrx.adapt.tasks.base import register_task
 from lrx.adapt.tasks.conll import Original
 from lrx.adapt.tasks.conll import check_field
 from lrx.adapt.tasks.conll import original_text
@@ -137,3 +139,7 @@ def _xml_verses(path: Path) -> Iterator[tuple[int, str, str]]:
         if not verse:
             raise FormatError(path, line, "a verse <seg> without an id")
         yield line, verse, " ".join("".join(element.itertext()).split())
+
+
+# the task this format is the file format of (lrx.adapt.tasks.base)
+TASK = register_task(Task("text", parse, serialize))

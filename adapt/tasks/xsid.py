@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterable
 from collections.abc import Iterator
 
+from lrx.adapt.tasks.base import IntentSlotTask
+from lrx.adapt.tasks.base import register_task
 from lrx.adapt.tasks.conll import BIO_TAG
 from lrx.adapt.tasks.conll import Original
 from lrx.adapt.tasks.conll import check_field
@@ -118,3 +120,17 @@ def _written(sentence: Sentence) -> Iterator[str]:
         lines.append(f"{index}\t{token}\t{intent}\t{slot}\n")
     lines.append("\n")
     yield "".join(lines)
+
+
+# the task this format is the file format of (lrx.adapt.tasks.base)
+TASK = register_task(
+    IntentSlotTask(
+        "xsid",
+        parse,
+        serialize,
+        label_scheme="bio",
+        metrics=("intent_accuracy", "slot_f1"),
+        source_text_key="text-en",
+        dropped_on_translation=("slots",),
+    )
+)

@@ -111,9 +111,10 @@ class ApertiumSource(LexiconSource):
         *,
         pairs: Sequence[str] = tuple(DEFAULT_COMMITS),
         commits: Mapping[str, str] = DEFAULT_COMMITS,
+        checksums: Mapping[str, str] | str = "apertium.sha256",
         **options,
     ) -> None:
-        super().__init__(**options)
+        super().__init__(checksums=checksums, **options)
         self._pairs = [Pair.parse(name) for name in pairs]
         self.commits = dict(commits)
 

@@ -7,8 +7,9 @@ cleaning, strict vs. lenient handling of bad lines) lives here once.
 
 from __future__ import annotations
 
-import difflib
+import dataclasses
 import functools
+import inspect
 from collections import Counter
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -16,9 +17,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 from typing import ClassVar
 
+from lrx.lexicons.cleaning import DEFAULT_CLEANING
 from lrx.lexicons.cleaning import CleaningOptions
 from lrx.lexicons.cleaning import clean_pair
 from lrx.lexicons.lexicon import Entry
@@ -26,13 +29,18 @@ from lrx.lexicons.lexicon import Lexicon
 
 from lrx.core.errors import FormatError
 from lrx.core.errors import UnknownNameError
-from lrx.core.fetch import DEFAULT_MAX_BYTES
 from lrx.core.fetch import fetch
 from lrx.core.languages import UnknownLanguageError
 from lrx.core.languages import match_language
 from lrx.core.languages import normalize_language
 
 _REGISTRY: dict[str, type[LexiconSource]] = {}
+
+NO_CHECKSUMS: Mapping[str, str] = MappingProxyType({})
+
+# Per downloaded file, unless a source says otherwise: lexicon files are a few MB at most (this bounds what a
+# wrong URL can make us parse); PanLex's zip and Wiktionary's dump raise it.
+DEFAULT_MAX_BYTES = 256 << 20
 
 
 def register_source(name: str):
@@ -55,27 +63,46 @@ def source_names() -> list[str]:
 
 
 def source_class(name: str) -> type[LexiconSource]:
+    """The source registered as `name`; UnknownNameError (a KeyError) with close matches otherwise."""
     try:
         return _REGISTRY[name]
     except KeyError:
-        close = difflib.get_close_matches(name, _REGISTRY, n=3, cutoff=0.4)
-        hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(source_names())}"
-        raise UnknownNameError(f"unknown lexicon source {name!r}{hint}") from None
-
-
-def source_config(name: str) -> Path:
-    """The Hydra config file `conf/lexicon/<name>.yaml` that defines a source's defaults."""
-    source_class(name)  # unknown names fail with close matches before touching the file system
-    return Path(str(files("lrx.conf") / "lexicon" / f"{name}.yaml"))
+        raise UnknownNameError.among("lexicon source", name, _REGISTRY) from None
 
 
 def load_source(name: str, **overrides: Any) -> LexiconSource:
-    """Instantiate source `name` from `conf/lexicon/<name>.yaml` (the same config Hydra runs compose)."""
-    from hydra.utils import instantiate
-    from omegaconf import OmegaConf
+    """Source `name` with its class's own defaults (`LexiconSource.defaults()`), `overrides` merged in (a
+    mapping such as `cleaning` is merged key by key, anything else replaced). `conf/lexicon/<name>.yaml` is
+    the Hydra view of the same defaults (tests/test_registry.py keeps the two equal); this reads no config."""
+    cls = source_class(name)
+    return cls(**merge_options(cls.defaults(), overrides))
 
-    config = OmegaConf.merge(OmegaConf.load(source_config(name)), overrides)
-    return instantiate(config, _convert_="all")
+
+def merge_options(defaults: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """`defaults` updated with `overrides`, merging mappings recursively (as OmegaConf.merge does). A dotted key
+    reaches into a mapping: `{"cleaning.strip_notes": False}` (what `--set cleaning.strip_notes=false` gives)."""
+    merged = dict(defaults)
+    for key, value in overrides.items():
+        head, dot, rest = key.partition(".")
+        if dot and key not in merged and isinstance(merged.get(head), Mapping):
+            key, value = head, {rest: value}
+        base = merged.get(key)
+        if isinstance(base, Mapping) and isinstance(value, Mapping):
+            merged[key] = merge_options(base, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _plain(value: Any) -> Any:
+    """A default as a config file writes it: dataclasses and mappings as dicts, tuples as lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _plain(dataclasses.asdict(value))
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -109,11 +136,15 @@ class LexiconSource:
         url_template: str | None = None,
         weight: float = 1.0,
         strict: bool = False,
-        cleaning: CleaningOptions | Mapping[str, Any] | None = None,
-        checksums: Mapping[str, str] | str | None = None,
+        cleaning: CleaningOptions | Mapping[str, Any] | None = DEFAULT_CLEANING,
+        checksums: Mapping[str, str] | str | None = NO_CHECKSUMS,
         max_bytes: int = DEFAULT_MAX_BYTES,
         both_directions: bool = False,
     ) -> None:
+        """The options every source has; a subclass adds its own as keyword arguments with their defaults and
+        passes the rest on (`**options`), overriding a default here by naming it (`max_bytes=...`).
+        `url_template` None is the class's `default_url_template`; `checksums` is `{url: sha256}` or the name
+        of a file in `lexicons/sources/checksums/`."""
         self.url_template = url_template or self.default_url_template
         self.weight = weight
         self.strict = strict
@@ -125,6 +156,27 @@ class LexiconSource:
         # entries a parser leaves out on purpose, by reason (FreeDict explanations, Apertium direction
         # restrictions...): not malformed input, so not `skipped_lines`; reset by each `load`
         self.skipped: Counter[str] = Counter()
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        """Every constructor option of this source with its default, in plain types (dicts, lists): the
+        keyword arguments of this class's `__init__` and, through its `**options`, of its bases' (the most
+        derived default wins). What `load_source(name)` constructs, and what `conf/lexicon/<name>.yaml`
+        repeats for Hydra."""
+        found: dict[str, Any] = {}
+        for klass in cls.__mro__:
+            init = klass.__dict__.get("__init__")
+            if init is None:
+                continue
+            parameters = list(inspect.signature(init).parameters.values())
+            for parameter in parameters:
+                if parameter.kind is parameter.KEYWORD_ONLY and parameter.default is not parameter.empty:
+                    found.setdefault(parameter.name, _plain(parameter.default))
+            if klass is LexiconSource or not any(p.kind is p.VAR_KEYWORD for p in parameters):
+                break
+        if found.get("url_template") is None:
+            found["url_template"] = cls.default_url_template
+        return found
 
     # -- what subclasses provide -------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from collections.abc import Mapping
 from collections.abc import Sequence
 from pathlib import Path
 from xml.etree.ElementTree import Element
@@ -22,7 +23,7 @@ from lrx.lexicons.sources.xmlstream import iter_xml_elements
 
 from lrx.core.errors import FormatError
 
-# The fd-dictionaries commit the data mirror holds; every URL in conf/lexicon/freedict.yaml pins it.
+# The fd-dictionaries commit the data mirror holds; every URL of checksums/freedict.sha256 pins it.
 COMMIT = "c4ec720264bdcc2e34ce604d9308f5948ae7b7b7"
 
 # The pairs in the data mirror. FreeDict has ~150 more: pass `pairs=[...]` (pins only cover these).
@@ -67,8 +68,15 @@ class FreeDictSource(LexiconSource):
         f"https://raw.githubusercontent.com/freedict/fd-dictionaries/{COMMIT}/{{src}}-{{tgt}}/{{src}}-{{tgt}}.tei"
     )
 
-    def __init__(self, *, pairs: Sequence[str] = DEFAULT_PAIRS, **options) -> None:
-        super().__init__(**options)
+    def __init__(
+        self,
+        *,
+        pairs: Sequence[str] = DEFAULT_PAIRS,
+        checksums: Mapping[str, str] | str = "freedict.sha256",
+        both_directions: bool = True,
+        **options,
+    ) -> None:
+        super().__init__(checksums=checksums, both_directions=both_directions, **options)
         self._pairs = [Pair.parse(name) for name in pairs]
 
     def pairs(self) -> list[Pair]:

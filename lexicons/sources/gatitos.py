@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from collections.abc import Mapping
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -44,8 +45,10 @@ class GatitosSource(LexiconSource):
         f"https://raw.githubusercontent.com/google-research/url-nlp/{COMMIT}/gatitos/{{src}}_{{tgt}}.tsv"
     )
 
-    def __init__(self, *, languages: Sequence[str] = LANGUAGES, **options) -> None:
-        super().__init__(**options)
+    def __init__(
+        self, *, languages: Sequence[str] = LANGUAGES, checksums: Mapping[str, str] | str = "gatitos.sha256", **options
+    ) -> None:
+        super().__init__(checksums=checksums, **options)
         self._languages = list(languages)
 
     def pairs(self) -> list[Pair]:

@@ -53,6 +53,7 @@ from contextlib import ExitStack
 from contextlib import contextmanager
 from pathlib import Path
 from pathlib import PurePosixPath
+from types import MappingProxyType
 from typing import IO
 from typing import Any
 from urllib.parse import urlsplit
@@ -72,6 +73,7 @@ from lrx.core.languages import UnknownLanguageError
 from lrx.core.languages import normalize_language
 
 DEFAULT_TARGETS = ("ewe", "lin", "swh", "yor", "hau", "wol", "lug")
+NO_VARIETIES: Mapping[str, str] = MappingProxyType({})  # every language: its `<code>-000` variety
 # Snapshots were published as https://db.panlex.org/panlex-YYYYMMDD-csv.zip; 20190901 is the latest one
 # with a public archived copy and a recorded checksum.
 DEFAULT_SNAPSHOT = "20190901"
@@ -104,9 +106,9 @@ class PanLexSource(LexiconSource):
         self,
         *,
         snapshot: str = DEFAULT_SNAPSHOT,
-        targets: Sequence[str] | None = None,
+        targets: Sequence[str] | None = DEFAULT_TARGETS,
         any_target: bool = True,
-        varieties: Mapping[str, str] | None = None,
+        varieties: Mapping[str, str] | None = NO_VARIETIES,
         weight_by: str = "meanings",
         max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
         max_bytes: int = DEFAULT_MAX_BYTES,

@@ -88,7 +88,7 @@ class WiktionarySource(LexiconSource):
     def __init__(
         self,
         *,
-        targets: Sequence[str] | None = None,
+        targets: Sequence[str] | None = DEFAULT_TARGETS,
         any_target: bool = True,
         max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
         max_bytes: int = DEFAULT_MAX_BYTES,

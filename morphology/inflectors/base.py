@@ -6,7 +6,6 @@ A saved inflector is a directory with `inflector.json` (`{"method": NAME, ...}`)
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Callable
 from collections.abc import Sequence
@@ -14,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from typing import ClassVar
 from typing import NamedTuple
+
+from lrx.core.errors import UnknownNameError
 
 
 class Example(NamedTuple):
@@ -43,12 +44,11 @@ def register_inflector(name: str) -> Callable[[type[Inflector]], type[Inflector]
 
 
 def inflector_class(name: str) -> type[Inflector]:
+    """The inflector registered as `name`; UnknownNameError (a KeyError) with close matches otherwise."""
     try:
         return _REGISTRY[name]
     except KeyError:
-        close = difflib.get_close_matches(name, _REGISTRY, n=3, cutoff=0.4)
-        hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(sorted(_REGISTRY))}"
-        raise KeyError(f"unknown inflection method {name!r}{hint}") from None
+        raise UnknownNameError.among("inflection method", name, _REGISTRY) from None
 
 
 def inflector_names() -> list[str]:

@@ -1,0 +1,98 @@
+"""The `evaluate` stage: the final model on every test set of the language for the task, scored as the task
+says (`lrx.adapt.tasks.get_task(...).score`), written as `metrics.json`, the format `lrx report` reads."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from lrx.adapt.run.context import METRICS_FILE
+from lrx.adapt.run.context import Context
+from lrx.adapt.run.context import PipelineError
+from lrx.adapt.run.context import cap
+from lrx.adapt.run.context import read_markers
+from lrx.adapt.run.context import write_json
+from lrx.adapt.run.settings import EvaluateSettings
+
+log = logging.getLogger(__name__)
+
+
+def short_test_set_name(url: str) -> str:
+    """A short name for a test file's URL: `masakhaner2/ewe/test`, `ud/wolof-wtb/test`, `xsid/de-st/test`."""
+    path = url.split("://", 1)[-1]
+    if found := re.search(r"MasakhaNER2\.0/data/([^/]+)/([^/.]+)\.\w+$", path):
+        return f"masakhaner2/{found[1]}/{found[2]}"
+    if found := re.search(r"UD_([^/]+)/(?:[^/]+/)*[^/]*?-ud-([^/.]+)\.conllu$", path):
+        return f"ud/{found[1].lower()}/{found[2]}"
+    if found := re.search(r"xSID-[^/]+/([^/]+)\.([^/.]+)\.conll$", path):
+        return f"xsid/{found[1]}/{found[2]}"
+    parts = [p for p in path.split("/") if p]
+    return "/".join(parts[-2:]).rsplit(".", 1)[0] if parts else url
+
+
+def _signature(ctx: Context, settings: EvaluateSettings) -> str:
+    """The pseudo data's signature, or (no pseudo data) one naming the run's pair and method."""
+    from lrx.adapt.synthesize import lrx_version
+    from lrx.adapt.tasks import read_signature
+
+    if ctx.uses_pseudo and ctx.pseudo_path.is_file():
+        found = read_signature(ctx.pseudo_path)
+        if found:
+            return found
+    s = settings
+    return f"lrx:{lrx_version()}|task:{ctx.task}|pair:{s.src}-{s.tgt}|seed:{s.seed}|method:{s.method}"
+
+
+def main_metric(rows: Sequence[dict[str, Any]]) -> float:
+    """The number a sweeper optimises: the mean score over the test sets (over both of xSID's metrics)."""
+    scores = [float(r["score"]) for r in rows]
+    return sum(scores) / len(scores) if scores else math.nan
+
+
+def run_evaluate(ctx: Context, settings: EvaluateSettings) -> tuple[str, dict[str, Any]]:
+    from lrx.adapt.tasks import get_task
+    from lrx.adapt.tasks import read_task
+
+    from lrx.core.fetch import fetch
+
+    task = get_task(ctx.task)
+    model_dir = ctx.final_dir
+    signature = _signature(ctx, settings)
+    rows: list[dict[str, Any]] = []
+    for url in settings.test_sets:
+        start = time.perf_counter()
+        gold = cap([s for s in read_task(ctx.task, fetch(url)) if s.tokens], settings.max_sentences)
+        predicted = task.predict(model_dir, gold)
+        scores = task.score(gold, predicted, entity_types=settings.entity_types)
+        seconds = time.perf_counter() - start
+        for metric, score in scores:
+            rows.append(
+                {
+                    "language": settings.language,
+                    "task": ctx.task,
+                    "method": settings.method,
+                    "model": settings.model,
+                    "test_set": short_test_set_name(url),
+                    "metric": metric,
+                    "score": round(float(score), 4),
+                    "signature": signature,
+                    "seconds": seconds / len(scores),
+                }
+            )
+            log.info("evaluate: %s %s = %.2f (%d sentences)", short_test_set_name(url), metric, score, len(gold))
+    if not rows:
+        raise PipelineError(f"language {settings.language} has no test set for task {ctx.task}")
+    # the job's compute (every stage's seconds, from the markers), shared among its entries so that the total
+    # `lrx report` adds up is the job's
+    earlier = sum(
+        float(m.get("seconds", 0)) for m in read_markers(ctx.run_dir).values() if m.get("stage") != "evaluate"
+    )
+    for row in rows:
+        row["seconds"] = round(row["seconds"] + earlier / len(rows), 3)
+    write_json(ctx.path(METRICS_FILE), rows)
+    main = main_metric(rows)
+    return f"{len(rows)} scores, mean {main:.2f}", {"metrics": rows, "main_metric": main}
