@@ -1,0 +1,3 @@
+"""`lrx-run`: the Hydra app (`app.py`), the schema `conf/` is checked against (`schema.py`), each stage's typed
+settings (`settings.py`), the run's context (`context.py`), the stage engine that plans, resumes and records
+(`engine.py`), the stages (`stages/`), and sweep job directory names (`naming.py`)."""

@@ -28,7 +28,7 @@ from lrx.adapt.training import predict_tags
 
 from lrx.core.sentence import Sentence
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 GITHUB = "raw.githubusercontent.com"
 CONLL_EN = f"{GITHUB}/masakhane-io/masakhane-ner/ba5843cd08aa491d5f96a5e809e71eb9ec461391/data/conll_2003_en"
 XSID = f"{GITHUB}/mainlp/xsid/761d926c3f2e9f6bea13192d2f39cec1d04d9777/data/xSID-0.7"

@@ -14,7 +14,7 @@ from lrx.lexicons.sources.freedict import FreeDictSource
 from lrx.core.errors import FormatError
 from lrx.core.languages import UnknownLanguageError
 
-MIRROR = Path(__file__).resolve().parents[1].parent / "shared/data/mirror"
+MIRROR = Path(__file__).resolve().parents[2].parent / "shared/data/mirror"
 FILES = MIRROR / "raw.githubusercontent.com/freedict/fd-dictionaries" / COMMIT
 
 

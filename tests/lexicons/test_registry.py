@@ -16,7 +16,7 @@ from lrx.morphology.inflectors.base import inflector_class
 
 from lrx.core.errors import UnknownNameError
 
-CONF = Path(__file__).resolve().parents[1] / "conf" / "lexicon"
+CONF = Path(__file__).resolve().parents[2] / "conf" / "lexicon"
 REQUIRED = {"gatitos", "muse", "freedict", "apertium", "panlex", "wiktionary", "tsv"}
 
 

@@ -23,7 +23,7 @@ from lrx.core.fetch import fetch
 RAW = "raw.githubusercontent.com"
 CONLL = f"{RAW}/masakhane-io/masakhane-ner/ba5843cd08aa491d5f96a5e809e71eb9ec461391/data/conll_2003_en/dev.txt"
 JSON_KEYS = ["sentences", "tokens_in", "tokens_out", "replaced_ratio", "inflected", "seconds", "tokens_per_s"]
-CONF = Path(__file__).resolve().parents[1] / "conf"
+CONF = Path(__file__).resolve().parents[3] / "conf"
 
 
 def _first(mirror_dir: Path, pattern: str) -> Path:

@@ -31,7 +31,7 @@ from lrx.adapt.run.settings import EncoderSettings
 from lrx.adapt.run.stages.encoder import trim_texts
 from lrx.adapt.tasks import read_task
 
-CONF = Path(__file__).resolve().parents[1] / "conf"
+CONF = Path(__file__).resolve().parents[3] / "conf"
 NER = "raw.githubusercontent.com/masakhane-io/masakhane-ner/ba5843cd08aa491d5f96a5e809e71eb9ec461391"
 SMALL = ["task.max_train_sentences=200", "task.max_eval_sentences=100", "model.train.max_steps=8"]
 SPECIALS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]

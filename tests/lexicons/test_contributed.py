@@ -26,7 +26,7 @@ from lrx.core.errors import FormatError
 from lrx.core.fetch import fetch
 from lrx.core.languages import UnknownLanguageError
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 DATA_FILES = sorted([*DATA.glob("lexicons/*.tsv"), *DATA.glob("paradigms/*.tsv")])
 CONLL = (
     "raw.githubusercontent.com/masakhane-io/masakhane-ner/ba5843cd08aa491d5f96a5e809e71eb9ec461391/"

@@ -12,7 +12,7 @@ from lrx.lexicons.sources.base import source_class
 
 from lrx.core.errors import FormatError
 
-MIRROR = Path(__file__).resolve().parents[1].parent / "shared/data/mirror"
+MIRROR = Path(__file__).resolve().parents[2].parent / "shared/data/mirror"
 DIX = (
     MIRROR
     / "raw.githubusercontent.com/apertium/apertium-eng-lin"

@@ -25,7 +25,7 @@ from lrx.adapt.run.engine import run_pipeline
 from lrx.adapt.run.stages.evaluate import short_test_set_name
 from lrx.adapt.tasks import read_signature
 
-CONF = Path(__file__).resolve().parents[1] / "conf"
+CONF = Path(__file__).resolve().parents[3] / "conf"
 # small enough for seconds per job on a CPU: 200 English sentences, 100 test sentences, a few steps
 SMALL = ["model=tiny", "task.max_train_sentences=200", "task.max_eval_sentences=100", "model.train.max_steps=8"]
 MASAKHANER = "https://raw.githubusercontent.com/masakhane-io/masakhane-ner/ba5843cd08aa491d5f96a5e809e71eb9ec461391"

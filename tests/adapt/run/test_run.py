@@ -12,7 +12,7 @@ from hydra import compose
 from hydra import initialize_config_dir
 from lrx.adapt.run.app import run
 
-CONF = Path(__file__).resolve().parents[1] / "conf"
+CONF = Path(__file__).resolve().parents[3] / "conf"
 
 
 def test_compose_real_config_with_overrides(mirror_env, tmp_path, monkeypatch):

@@ -32,7 +32,7 @@ SCHEMA_PATH = f"{GITHUB}/unimorph/um-canonicalize/eaf98b70edbb8e038050176e6eb6c3
 SIGMORPHON_2023 = f"{GITHUB}/sigmorphon/2023InflectionST/e7f1b325b76b41e9ead998e449b17ec1cf536a9c/part1/data"
 SIGMORPHON_2020 = f"{GITHUB}/sigmorphon2020/task0-data/0d24b945ac96e08aa5a2f0080fa4de465f91b40a"
 # collected at import time for parametrisation; the mirror_dir fixture fails loudly if the mirror is missing
-MIRROR = Path(__file__).resolve().parents[2] / "shared/data/mirror"
+MIRROR = Path(__file__).resolve().parents[3] / "shared/data/mirror"
 
 
 @pytest.fixture(scope="module")

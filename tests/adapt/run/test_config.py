@@ -28,7 +28,7 @@ from omegaconf import open_dict
 from omegaconf.errors import InterpolationToMissingValueError
 from omegaconf.errors import MissingMandatoryValue
 
-CONF = Path(__file__).resolve().parents[1] / "conf"
+CONF = Path(__file__).resolve().parents[3] / "conf"
 CONFIG_FILES = sorted(CONF.rglob("*.yaml"))
 GROUP_SCHEMAS = {
     "language": schema.LanguageConfig,
