@@ -46,9 +46,7 @@ def load_lexicon(
     from lrx.lexicons.loading import load_lexicon as load
     from lrx.lexicons.loading import parse_source_names
 
-    names = parse_source_names(source)
-    if not names:
-        raise ValueError("no lexicon source given")
+    names = parse_source_names(source)  # an empty list: `load` says no source was given
     per_source: dict[str, dict[str, Any]] = {}
     if options and all(key in names and isinstance(value, Mapping) for key, value in options.items()):
         per_source = {key: dict(value) for key, value in options.items()}

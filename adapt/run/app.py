@@ -1,7 +1,8 @@
 """`lrx-run`: the Hydra app. Composes `conf/` (typed by adapt/run/schema.py), runs the configured stages.
 
-The stages (lexicon, synthesize, vocab, mlm, train, distill, evaluate) live in `lrx.adapt.run.pipeline`, which says
-what each writes into the run directory, how a run resumes, and how a failure is recorded. The app returns
+The stages (lexicon, synthesize, vocab, mlm, train, distill, evaluate) live in `lrx.adapt.run.stages`, which says
+what each writes into the run directory; `lrx.adapt.run.engine` says how a run resumes and how a failure is
+recorded. The app returns
 the run's main metric (the mean score over the language's test sets, NaN without an evaluation), so that a
 sweeper that optimises (Optuna) can use it.
 
@@ -78,11 +79,14 @@ def compare(cfg: DictConfig, result: RunResult) -> list[tuple[str, float]]:
     """Run each method of `compare_with` on the same language, task, model and seed, in `compare/<method>/`
     of the run directory (a pipeline run of its own: it resumes and records failure the same way); the main
     metric of every method, the run's own first. This is how the main job shows a gain in one command."""
-    rows = [(str(cfg.method.name), result.metric)]
-    for method in cfg.compare_with:
-        other = run_pipeline(with_method(cfg, method), result.run_dir / "compare" / method)
-        rows.append((method, other.metric))
-    return rows
+    others = zip(cfg.compare_with, run_compared(cfg, result), strict=True)
+    return [(str(cfg.method.name), result.metric), *((str(method), other.metric) for method, other in others)]
+
+
+def run_compared(cfg: DictConfig, result: RunResult) -> list[RunResult]:
+    """Each method of `compare_with`, run in `compare/<method>/` of the run directory (what `compare` and
+    `run_in_process` both run)."""
+    return [run_pipeline(with_method(cfg, method), result.run_dir / "compare" / method) for method in cfg.compare_with]
 
 
 def print_comparison(rows: list[tuple[str, float]], metric: str) -> None:
@@ -126,8 +130,7 @@ def run_in_process(overrides: Sequence[str]) -> list[dict[str, Any]]:
             result = run_pipeline(cfg, run_dir)
             rows = _read_metrics(result.metrics_path)
             if "evaluate" in cfg.stages:
-                for method in cfg.compare_with:
-                    other = run_pipeline(with_method(cfg, method), result.run_dir / "compare" / method)
+                for other in run_compared(cfg, result):
                     rows += _read_metrics(other.metrics_path)
         finally:
             HydraConfig.instance().cfg = None

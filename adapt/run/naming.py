@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 from omegaconf import OmegaConf
 
@@ -47,13 +48,18 @@ def register_resolver() -> None:
     OmegaConf.register_new_resolver(RESOLVER, job_dir, replace=True)
 
 
-def swept_keys(config: DictConfig) -> set[str]:
-    """The keys a multirun sweeps: its sweep overrides (`seed=1,2`, `glob(...)`, ranges) and the keys of
-    `hydra.sweeper.params` (an experiment's axes, an Optuna search space)."""
+def _task_overrides(config: DictConfig) -> list[Any]:
+    """The sweep's command-line overrides, parsed (`seed=1,2` is a sweep override, `model=tiny` is not)."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     task = OmegaConf.to_container(config.hydra.overrides.task, resolve=False)
-    overrides = OverridesParser.create().parse_overrides(list(task))  # type: ignore[arg-type]
+    return OverridesParser.create().parse_overrides(list(task))  # type: ignore[arg-type]
+
+
+def swept_keys(config: DictConfig, overrides: list[Any] | None = None) -> set[str]:
+    """The keys a multirun sweeps: its sweep overrides (`seed=1,2`, `glob(...)`, ranges) and the keys of
+    `hydra.sweeper.params` (an experiment's axes, an Optuna search space)."""
+    overrides = _task_overrides(config) if overrides is None else overrides
     keys = {o.key_or_group for o in overrides if o.is_sweep_override()}
     params = OmegaConf.select(config, "hydra.sweeper.params", default=None)
     if params:
@@ -63,21 +69,11 @@ def swept_keys(config: DictConfig) -> set[str]:
 
 def fixed_keys(config: DictConfig) -> list[str]:
     """The keys the sweep's command line overrides with one value for every job."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    task = OmegaConf.to_container(config.hydra.overrides.task, resolve=False)
-    overrides = OverridesParser.create().parse_overrides(list(task))  # type: ignore[arg-type]
-    swept = swept_keys(config)
-    return sorted({o.key_or_group for o in overrides} - swept)
+    overrides = _task_overrides(config)
+    return sorted({o.key_or_group for o in overrides} - swept_keys(config, overrides))
 
 
-try:  # hydra is a dependency; the import is guarded only so that this module reads without it
-    from hydra.experimental.callback import Callback
-except ImportError:  # pragma: no cover
-    Callback = object  # type: ignore[assignment,misc]
-
-
-class SweptKeys(Callback):  # type: ignore[misc,valid-type]
+class SweptKeys(Callback):
     """At the start of a multirun, exclude the overrides that every job shares from the jobs' names."""
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
@@ -93,6 +89,3 @@ class SweptKeys(Callback):  # type: ignore[misc,valid-type]
         with read_write(config.hydra), open_dict(config.hydra):
             config.hydra.overrides.hydra.append(f"hydra.job.config.override_dirname.exclude_keys=[{quoted}]")
             config.hydra.job.config.override_dirname.exclude_keys = keys
-
-
-register_resolver()

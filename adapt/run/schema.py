@@ -8,8 +8,9 @@ the key, rather than hours later in the middle of a sweep.
 
 The schema reaches Hydra through the ConfigStore: importing this module registers it (`register_configs`);
 `adapt/run/app.py` imports it, and `conf/config.yaml` names it as `schema@_here_: config`, so every run is typed
-and checked. Every schema field is still written out in each YAML file (a test checks that), so a file reads
-complete on its own; the dataclass defaults here only document the usual values.
+and checked. A YAML file that stands on its own writes out every schema field, so it reads complete; one built
+on another through its defaults list (conf/method/*.yaml, conf/model/hf.yaml) states only what differs (a test
+checks both). The dataclass defaults here only document the usual values.
 
 The choices (strings rather than enums, because `pseudo+en` is not a Python identifier; the task names are
 the task registry's, `lrx.adapt.tasks`) are checked by `validate`, which the engine calls once per run before
@@ -42,7 +43,7 @@ TRAIN_ON = ("en", "pseudo", "pseudo+en")
 
 @dataclass
 class LanguageConfig:
-    """A target language and everything about it that is data: codes, lexicons, test and unlabelled text."""
+    """A target language and everything about it that is data: codes, UniMorph table, test and unlabelled text."""
 
     # the code the lexicons are asked for (`tgt`), BCP-47 as GATITOS spells it: ee, lg, luo, pcm, wo, sw
     code: str = MISSING

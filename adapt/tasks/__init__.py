@@ -69,15 +69,11 @@ class TaskFileTooLargeError(LrxError):
     """A task file over the size limit of `read_task`."""
 
 
-def _format(task: str) -> Task:
-    return get_task(task)
-
-
 def read_task(task: str, path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Sentence]:
     """The sentences of a task file ("text": plain text, a sentence a line). A first line `# lrx:...` is
     skipped; line numbers in errors and `Sentence.where` still count it. A file over `max_bytes` is refused
     before it is read (`TaskFileTooLargeError`); a leading UTF-8 BOM is dropped (and so not written back)."""
-    fmt = _format(task)
+    fmt = get_task(task)
     path = Path(path)
     with path.open("rb") as handle:
         data = handle.read(max_bytes + 1)  # the size is checked on what is read: the file may be growing
@@ -112,7 +108,7 @@ def write_task(task: str, sentences: Iterable[Sentence], path: str | Path, *, si
     """Write sentences as a task file, atomically. With a `signature` (which must start `lrx:`), the first line
     is `# <signature>`. A sentence the format cannot hold (a token with a space in NER or plain text, a tag
     that is not BIO, an xSID sentence without an intent) is a ValueError, and nothing is written."""
-    fmt = _format(task)
+    fmt = get_task(task)
     path = Path(path)
     header = ""
     if signature is not None:
