@@ -9,7 +9,7 @@ languages at a glance. A failed job shows as "failed" in its cell rather than va
 whose hard languages crashed would otherwise look better on average than it is.
 
 A job run by the pipeline also leaves its stage markers (`stages/<stage>.json`): the report adds a table of
-what each job's training cost, from the markers of the training stages (mlm, train, distill): the job's
+what each job's training cost, from the markers of the training stages (mlm, train, self_train, distill): the job's
 seconds, the trainings' own seconds and their tokens per second (what a reader needs to compare methods whose
 budgets are the same in steps but not in time).
 
@@ -35,6 +35,8 @@ METRICS_FILE = "metrics.json"
 FAILED_FILE = "failed.json"
 RESULT_KEYS = ("language", "task", "method", "model", "test_set", "metric", "score", "signature", "seconds")
 FAILED_KEYS = ("language", "method", "error")
+# the method every other is compared with, seed by seed (`lrx report --baseline`)
+BASELINE = "zero_shot"
 # column order: the baseline first, then the lexicon methods roughly by how much they add; others after
 METHOD_ORDER = (
     "zero_shot",
@@ -43,14 +45,20 @@ METHOD_ORDER = (
     "lrx_trans_train",
     "lrx_trans_train_en",
     "lrx_trans_train_en_names",
+    "cs_trans_train_en",
     "pseudo_mlm",
     "label_distill",
+    "self_train_en.round0",
+    "self_train_en",
+    "self_train.round0",
+    "self_train",
+    "supervised",
 )
 FAILED = "failed"
 
 
 # the stages that train a model, in pipeline order; their markers' results carry seconds and tokens_per_s
-TRAINING_STAGES = ("mlm", "train", "distill")
+TRAINING_STAGES = ("mlm", "train", "self_train", "distill")
 STAGES_DIR = "stages"
 
 
@@ -72,6 +80,8 @@ class Result:
     signature: str
     seconds: float | None
     source: Path
+    # the run's seed (entries written before seeds were recorded have none: one seed per cell)
+    seed: int | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +106,12 @@ class Table:
     cells: dict[tuple[str, str], float | str | None]
     # method -> (mean over the rows that have a score, rows with a score)
     means: dict[str, tuple[float | None, int]] = field(default_factory=dict)
+    # (row, method) -> (standard deviation over seeds, seeds): a cell is the mean over its seeds
+    spread: dict[tuple[str, str], tuple[float, int]] = field(default_factory=dict)
+    # the method the others are compared with, paired by seed: (row, method) -> (mean of the per-seed
+    # differences method - baseline, their standard deviation, pairs); the "mean" row averages the rows
+    baseline: str | None = None
+    paired: dict[tuple[str, str], tuple[float, float, int]] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -109,7 +125,18 @@ class Table:
             "rows": self.rows,
             "methods": self.methods,
             "scores": {row: {m: self.cells[row, m] for m in self.methods} for row in self.rows},
+            "std": {row: {m: self.spread.get((row, m), (None, 0))[0] for m in self.methods} for row in self.rows},
+            "seeds": {row: {m: self.spread.get((row, m), (None, 0))[1] for m in self.methods} for row in self.rows},
             "mean": {m: {"score": self.means[m][0], "n": self.means[m][1]} for m in self.methods},
+            "baseline": self.baseline,
+            "paired_difference": {
+                row: {
+                    m: {"mean": d[0], "std": d[1], "pairs": d[2]}
+                    for m in self.methods
+                    if (d := self.paired.get((row, m))) is not None
+                }
+                for row in [*self.rows, "mean"]
+            },
         }
 
 
@@ -218,9 +245,18 @@ def read_metrics(path: Path) -> list[Result]:
                 signature=signature,
                 seconds=_number(entry["seconds"], where, "seconds", optional=True),
                 source=path,
+                seed=_seed(entry.get("seed"), where),
             )
         )
     return results
+
+
+def _seed(value: Any, where: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ReportError(f"{where}: 'seed' must be an integer, not {value!r}")
+    return value
 
 
 def read_failed(path: Path) -> Failure:
@@ -317,9 +353,19 @@ def _method_key(method: str) -> tuple[int, str]:
     return (METHOD_ORDER.index(method) if method in METHOD_ORDER else len(METHOD_ORDER), method)
 
 
-def build_tables(results: Sequence[Result], failures: Sequence[Failure]) -> list[Table]:
+def _std(values: Sequence[float]) -> float:
+    """The sample standard deviation (n - 1); 0 for a single value."""
+    if len(values) < 2:
+        return 0.0
+    mean = sum(values) / len(values)
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
+
+
+def build_tables(results: Sequence[Result], failures: Sequence[Failure], baseline: str = BASELINE) -> list[Table]:
     """One table per (task, metric, model). A language with several test sets in a table gets a row per test
-    set (`ee [test_set]`); a failure fills its (language, method) cells in every table with FAILED."""
+    set (`ee [test_set]`); a failure fills its (language, method) cells in every table with FAILED. Runs of
+    one cell with different seeds are one cell: their mean, with the standard deviation and the number of seeds
+    in `spread`; each method is compared with `baseline` seed by seed (`paired`), where the table has it."""
     groups: dict[tuple[str, str, str], list[Result]] = {}
     for result in results:
         groups.setdefault((result.task, result.metric, result.model), []).append(result)
@@ -327,13 +373,14 @@ def build_tables(results: Sequence[Result], failures: Sequence[Failure]) -> list
         groups[("no results", "-", "-")] = []  # every job failed: still a table that says so
     tables = []
     for (task, metric, model), members in sorted(groups.items()):
-        seen: dict[tuple[str, str, str], Result] = {}
+        seen: dict[tuple[str, str, str, int | None], Result] = {}
         for result in members:
-            key = (result.language, result.test_set, result.method)
+            key = (result.language, result.test_set, result.method, result.seed)
             if key in seen:
+                seed = "" if result.seed is None else f", seed {result.seed}"
                 raise ReportError(
-                    f"two results for {result.language} / {result.method} / {result.test_set} ({task}, {metric}, "
-                    f"{model}): {seen[key].source} and {result.source}; report on one sweep at a time"
+                    f"two results for {result.language} / {result.method} / {result.test_set}{seed} ({task}, "
+                    f"{metric}, {model}): {seen[key].source} and {result.source}; report on one sweep at a time"
                 )
             seen[key] = result
         test_sets: dict[str, set[str]] = {}
@@ -343,9 +390,17 @@ def build_tables(results: Sequence[Result], failures: Sequence[Failure]) -> list
         def row_name(language: str, test_set: str, sets: dict[str, set[str]] = test_sets) -> str:
             return language if len(sets[language]) == 1 else f"{language} [{test_set}]"
 
-        cells: dict[tuple[str, str], float | str | None] = {}
+        by_seed: dict[tuple[str, str], dict[int | None, float]] = {}
         for result in members:
-            cells[row_name(result.language, result.test_set), result.method] = result.score
+            by_seed.setdefault((row_name(result.language, result.test_set), result.method), {})[result.seed] = (
+                result.score
+            )
+        cells: dict[tuple[str, str], float | str | None] = {}
+        spread: dict[tuple[str, str], tuple[float, int]] = {}
+        for key, scores in by_seed.items():
+            values = list(scores.values())
+            cells[key] = sum(values) / len(values)
+            spread[key] = (_std(values), len(values))
         rows = {row_name(r.language, r.test_set): r.language for r in members}
         for failure in failures:
             language_rows = [row for row, language in rows.items() if language == failure.language]
@@ -357,12 +412,35 @@ def build_tables(results: Sequence[Result], failures: Sequence[Failure]) -> list
         methods = sorted({method for _, method in cells}, key=_method_key)
         row_list = sorted(rows)
         full = {(row, m): cells.get((row, m)) for row in row_list for m in methods}
-        table = Table(task, metric, model, row_list, methods, full)
+        table = Table(task, metric, model, row_list, methods, full, spread=spread)
         for method in methods:
             scores = [v for row in row_list if isinstance(v := full[row, method], float)]
             table.means[method] = (sum(scores) / len(scores) if scores else None, len(scores))
+        if baseline in methods:
+            table.baseline = baseline
+            _pair(table, by_seed, baseline)
         tables.append(table)
     return tables
+
+
+def _pair(table: Table, by_seed: dict[tuple[str, str], dict[int | None, float]], baseline: str) -> None:
+    """Each method minus the baseline, seed by seed, per row; and over the rows, per seed, the mean of the
+    rows' differences (the rows where both have that seed)."""
+    for method in table.methods:
+        if method == baseline:
+            continue
+        per_seed_rows: dict[int | None, list[float]] = {}
+        for row in table.rows:
+            mine, base = by_seed.get((row, method), {}), by_seed.get((row, baseline), {})
+            diffs = [mine[seed] - base[seed] for seed in sorted(mine, key=str) if seed in base]
+            if diffs:
+                table.paired[row, method] = (sum(diffs) / len(diffs), _std(diffs), len(diffs))
+            for seed in mine:
+                if seed in base:
+                    per_seed_rows.setdefault(seed, []).append(mine[seed] - base[seed])
+        complete = [sum(d) / len(d) for d in per_seed_rows.values() if len(d) == len(table.rows)]
+        if complete:
+            table.paired["mean", method] = (sum(complete) / len(complete), _std(complete), len(complete))
 
 
 def _format(value: float, percent: bool) -> str:
@@ -374,18 +452,44 @@ def _is_percent(table: Table) -> bool:
     return any(isinstance(v, float) and abs(v) > 1.0 for v in table.cells.values())
 
 
+def _cell(table: Table, row: str, method: str, percent: bool) -> str:
+    value = table.cells[row, method]
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        return value
+    std, seeds = table.spread.get((row, method), (0.0, 1))
+    return _format(value, percent) + (f" ± {_format(std, percent)} ({seeds})" if seeds > 1 else "")
+
+
+def paired_markdown(table: Table) -> str:
+    """Each method minus the baseline, paired by seed: mean ± std of the per-seed differences (pairs)."""
+    percent = _is_percent(table)
+    methods = [m for m in table.methods if m != table.baseline]
+    lines = ["| language | " + " | ".join(methods) + " |", "|---|" + "---:|" * len(methods)]
+    for row in [*table.rows, "mean"]:
+        cells = []
+        for method in methods:
+            found = table.paired.get((row, method))
+            if found is None:
+                cells.append("-")
+            else:
+                diff, std, pairs = found
+                cells.append(f"{diff:+.{1 if percent else 3}f} ± {_format(std, percent)} ({pairs})")
+        lines.append(f"| {'**mean**' if row == 'mean' else row} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def table_markdown(table: Table) -> str:
-    """The table as GitHub Markdown; the mean row says over how many languages when that is not all of them."""
+    """The table as GitHub Markdown; the mean row says over how many languages when that is not all of them.
+    A cell over several seeds reads `mean ± std (seeds)`."""
     percent = _is_percent(table)
     lines = [
         "| language | " + " | ".join(table.methods) + " |",
         "|---|" + "---:|" * len(table.methods),
     ]
     for row in table.rows:
-        cells = []
-        for method in table.methods:
-            value = table.cells[row, method]
-            cells.append("-" if value is None else value if isinstance(value, str) else _format(value, percent))
+        cells = [_cell(table, row, method, percent) for method in table.methods]
         lines.append(f"| {row} | " + " | ".join(cells) + " |")
     means = []
     for method in table.methods:
@@ -413,6 +517,13 @@ def render_markdown(
     )
     for table in tables:
         parts += ["", f"## {table.title}", "", table_markdown(table)]
+        if table.baseline is not None and len(table.methods) > 1:
+            parts += [
+                "",
+                f"Difference to {table.baseline}, paired by seed (mean ± std of the per-seed differences, pairs):",
+                "",
+                paired_markdown(table),
+            ]
     if costs:
         parts += [
             "",
@@ -446,19 +557,21 @@ def write_chart(table: Table, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(max(6.0, 0.55 * len(groups) * max(n, 2)), 4.8))
     try:
         for j, method in enumerate(table.methods):
-            xs, heights = [], []
+            xs, heights, errors = [], [], []
             for i, row in enumerate(groups):
                 x = i - 0.4 + width * (j + 0.5)
                 value = table.means[method][0] if row == "mean" else table.cells[row, method]
                 if isinstance(value, float):
                     xs.append(x)
                     heights.append(value)
+                    errors.append(0.0 if row == "mean" else table.spread.get((row, method), (0.0, 1))[0])
                 elif value == FAILED:
                     ax.text(x, 0, FAILED, rotation=90, ha="center", va="bottom", fontsize=7, color="firebrick")
                 if row == "mean" and value is not None and 0 < table.means[method][1] < len(table.rows):
                     label = f"n={table.means[method][1]}/{len(table.rows)}"
                     ax.text(x, value, label, ha="center", va="bottom", fontsize=7)
-            ax.bar(xs, heights, width, label=method)
+            # error bars: the standard deviation over seeds (none for a single seed)
+            ax.bar(xs, heights, width, label=method, yerr=errors if any(errors) else None, capsize=2)
         ax.set_xticks(range(len(groups)), groups)
         ax.set_ylabel(table.metric)
         ax.set_title(table.title)
@@ -476,10 +589,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.+-]+", "_", text).strip("_") or "x"
 
 
-def write_report(directory: str | Path, out: str | Path | None = None) -> Report:
-    """Gather `directory`, write report.md and the chart(s) into `out` (default: `directory`)."""
+def write_report(directory: str | Path, out: str | Path | None = None, baseline: str = BASELINE) -> Report:
+    """Gather `directory`, write report.md and the chart(s) into `out` (default: `directory`); every method
+    is compared with `baseline`, seed by seed, where the sweep has it."""
     results, failures = gather(directory)
-    tables = build_tables(results, failures)
+    tables = build_tables(results, failures, baseline)
     costs = read_costs(results)
     markdown = render_markdown(tables, failures, results, costs)
     out_dir = Path(out) if out is not None else Path(directory)

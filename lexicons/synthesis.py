@@ -83,6 +83,10 @@ class SynthesisOptions:
     max_variants: int = 4  # pseudo sentences per sentence with choice=all
     seed: int = 1
     keep_case: bool = True  # a capitalised English word gives a capitalised translation
+    # code-switching (CoSDA-ML, Qin et al. 2020): 0 translates every translatable word; c > 0 draws, per
+    # sentence, a fraction r uniformly from [0, c] and translates each translatable span with probability r,
+    # keeping the others English: the English context around the translated words stays
+    code_switch: float = 0.0
 
     def __post_init__(self) -> None:
         self.check()
@@ -97,6 +101,8 @@ class SynthesisOptions:
             raise ValueError(f"entities must be one of {', '.join(ENTITIES)}, not {self.entities!r}")
         if self.min_replaced < 0 or self.max_variants < 1:
             raise ValueError("min_replaced must be >= 0 and max_variants >= 1")
+        if not 0.0 <= self.code_switch <= 1.0:
+            raise ValueError(f"code_switch must be in [0, 1], not {self.code_switch}")
 
 
 @dataclass(slots=True)
@@ -322,8 +328,10 @@ class Synthesizer:
     def translate(self, sentence: Sentence) -> list[Sentence]:
         """The pseudo sentence(s) for one source sentence ([] when it has fewer than min_replaced translations)."""
         protected = self._protected(sentence)
-        if self.options.choice != "all" and protected is None:
+        switch = self.options.code_switch
+        if self.options.choice != "all" and protected is None and not switch:
             return self._translate_once(sentence)
+        ratio = self.rng.uniform(0.0, switch) if switch else 1.0
         tokens = sentence.tokens
         stats = self._stats
         stats.sentences_in += 1
@@ -341,6 +349,8 @@ class Synthesizer:
                 if protected is not None and n > 1 and any(protected[i : i + n]):
                     # no multiword match across a name: the word alone
                     n, match = 1, (self._tokens.get(tokens[i]) or self._token(tokens[i]))[1]
+            if switch and match is not None and match.path != ENTITY and self.rng.random() >= ratio:
+                match = _Match(ENTITY, (tuple(tokens[i : i + n]),), (1.0,))  # code-switching: this span stays English
             spans.append((i, n, match))
             if match is None:
                 counts[UNKNOWN_PATH] += 1

@@ -12,7 +12,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from lrx.adapt.report import report_json  # imported when run: `lrx --help` stays fast (no matplotlib)
     from lrx.adapt.report import write_report
 
-    report = write_report(args.sweep_dir, args.out)
+    report = write_report(args.sweep_dir, args.out, args.baseline)
     if args.json:
         print(json.dumps(report_json(report), ensure_ascii=False, indent=2))
     else:
@@ -28,6 +28,11 @@ def add_report_command(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("sweep_dir", metavar="SWEEP_DIR", help="a sweep directory (every metrics.json under it)")
     parser.add_argument("--out", metavar="DIR", help="where to write report.md and the chart (default: SWEEP_DIR)")
+    parser.add_argument(
+        "--baseline",
+        default="zero_shot",
+        help="the method every other is compared with, paired by seed (default zero_shot)",
+    )
     parser.add_argument("--json", action="store_true", help="print the tables as JSON instead of Markdown")
     parser.set_defaults(handler=cmd_report)
     return parser

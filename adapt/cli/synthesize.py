@@ -22,6 +22,7 @@ def options_from_args(args: argparse.Namespace) -> Any:
         min_replaced=args.min_replaced,
         max_variants=args.max_variants,
         seed=args.seed,
+        code_switch=args.code_switch,
     )
 
 
@@ -65,6 +66,13 @@ def add_synthesize_command(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--max-variants", type=int, default=4, help="pseudo sentences per sentence with --choice all")
     parser.add_argument("--seed", type=int, default=1, help="random seed (weighted choice)")
     parser.add_argument("--unimorph", default=None, help="UniMorph table for the target's morphology (e.g. swc)")
+    parser.add_argument(
+        "--code-switch",
+        type=float,
+        default=0.0,
+        help="code-switching: per sentence translate a fraction drawn from [0, C] of the translatable words, "
+        "the rest stay English (0: translate all; default 0)",
+    )
     parser.add_argument("--json", action="store_true", help="print the stats as one JSON object")
     parser.set_defaults(handler=cmd_synthesize)
     return parser

@@ -35,8 +35,8 @@ log = logging.getLogger(__name__)
 MARKERS = "stages"
 METRICS_FILE = "metrics.json"
 FAILED_FILE = "failed.json"
-ENCODER, MLM, MODEL, STUDENT = "encoder", "mlm", "model", "student"
-WEIGHT_DIRS = (ENCODER, MLM, MODEL, STUDENT)
+ENCODER, MLM, MODEL, SELF_TRAINED, STUDENT = "encoder", "mlm", "model", "self_train", "student"
+WEIGHT_DIRS = (ENCODER, MLM, MODEL, SELF_TRAINED, STUDENT)
 PSEUDO_TEXT = "pseudo_text.txt"
 MONOLINGUAL = "monolingual.txt"
 
@@ -77,7 +77,7 @@ def atomic_dir(final: Path) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-STAGES = ("lexicon", "synthesize", "vocab", "mlm", "train", "distill", "evaluate")
+STAGES = ("lexicon", "synthesize", "vocab", "mlm", "train", "self_train", "distill", "evaluate")
 
 
 def marker_path(run_dir: Path, stage: str) -> Path:
@@ -152,7 +152,12 @@ class Context:
 
     @property
     def final_dir(self) -> Path:
-        return self.path(STUDENT if self.shape.distill else MODEL)
+        return self.path(STUDENT) if self.shape.distill else self.teacher_dir
+
+    @property
+    def teacher_dir(self) -> Path:
+        """The model before distillation: self-training's last round, else the fine-tuned model."""
+        return self.path(SELF_TRAINED if self.shape.self_train else MODEL)
 
     def lexicon(self, settings: LexiconSettings) -> tuple[Any, Any]:
         """(source, lexicon), loaded once per run."""
@@ -183,30 +188,42 @@ class Context:
     def pseudo(self) -> list[Sentence]:
         return self.read(self.task, self.pseudo_path.name)
 
-    def bible_verses(self, urls: Sequence[str]) -> list[Sentence]:
-        """Every verse of the language's monolingual texts (`language.monolingual`), read once per run."""
-        from lrx.adapt.tasks import read_bible
+    def monolingual_text(self, urls: Sequence[str]) -> list[Sentence]:
+        """Every sentence of the language's unlabelled texts (`language.monolingual`: Bibles, plain text, task
+        files whose labels are dropped, the format detected per file), in the listed order, read once per run."""
+        from lrx.adapt.tasks.unlabelled import read_unlabelled
 
         from lrx.core.fetch import fetch
 
-        if "bible" not in self._cache:
-            self._cache["bible"] = [
-                Sentence(v.tokens, [], {}) for url in urls for v in read_bible(fetch(url)) if v.tokens
-            ]
-        return self._cache["bible"]
+        if "monolingual" not in self._cache:
+            self._cache["monolingual"] = [s for url in urls for s in read_unlabelled(fetch(url))]
+        return self._cache["monolingual"]
 
     def target_text(self) -> list[Sentence]:
         """Unlabelled target-language text: pseudo-monolingual, then real monolingual (if any)."""
         return [s for name in (PSEUDO_TEXT, MONOLINGUAL) for s in self.read("text", name) if s.tokens]
 
-    def training_data(self) -> list[Sentence]:
-        """The labelled data `method.train_on` names: English, pseudo, or both (the trainer shuffles)."""
+    def training_data(self, target_train: Sequence[str] = ()) -> list[Sentence]:
+        """The labelled data `method.train_on` names: English, pseudo, or both (the trainer shuffles); for
+        `target` (the supervised ceiling), the language's labelled training files `target_train`."""
+        if self.shape.train_on == "target":
+            return self.target_gold(target_train)
         data: list[Sentence] = []
         if self.shape.uses_pseudo:
             data += self.pseudo()
         if "en" in self.shape.train_on.split("+"):
             data += self.english()
         return data
+
+    def target_gold(self, urls: Sequence[str]) -> list[Sentence]:
+        """The language's labelled training files (`language.train_sets`), read once per run."""
+        from lrx.adapt.tasks import read_task
+
+        from lrx.core.fetch import fetch
+
+        if "target_gold" not in self._cache:
+            self._cache["target_gold"] = [s for url in urls for s in read_task(self.task, fetch(url)) if s.tokens]
+        return self._cache["target_gold"]
 
     def english_dev(self, url: str) -> list[Sentence]:
         from lrx.adapt.tasks import read_task

@@ -38,7 +38,10 @@ from omegaconf import MISSING
 from omegaconf import DictConfig
 from omegaconf import OmegaConf
 
-TRAIN_ON = ("en", "pseudo", "pseudo+en")
+# target: the language's own labelled training data (language.train_sets), the supervised ceiling only
+TRAIN_ON = ("en", "pseudo", "pseudo+en", "target")
+SELF_TRAIN_INIT = ("teacher", "encoder")
+SELF_TRAIN_TEXT = ("monolingual", "target")
 
 
 @dataclass
@@ -56,8 +59,13 @@ class LanguageConfig:
     # task name -> URLs of the target-language test (dev) files; a task missing here cannot be evaluated
     test_sets: dict[str, list[str]] = field(default_factory=dict)
     dev_sets: dict[str, list[str]] = field(default_factory=dict)
-    # unlabelled target-language text (Bible New Testaments) for MLM and label distillation
+    # unlabelled target-language text for self-training, MLM, distillation and vocabulary extension: files or
+    # URLs of Bibles (CES XML, verse TSV), plain text or task files whose labels are never read (the format is
+    # detected from the content: adapt/tasks/unlabelled.py); read in this order
     monolingual: list[str] = field(default_factory=list)
+    # task name -> URLs of labelled target-language training files: read by the supervised ceiling alone
+    # (method.train_on=target, conf/method/supervised.yaml), never by a transfer method
+    train_sets: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -72,6 +80,9 @@ class TaskConfig:
     # caps for smoke runs (first N sentences); null: everything
     max_train_sentences: int | None = None
     max_eval_sentences: int | None = None
+    # also score the language's dev sets (language.dev_sets) in the evaluate stage, as `<set>/dev` entries:
+    # choices are made on those, from the same runs whose test scores are reported once at the end
+    eval_dev: bool = False
 
 
 @dataclass
@@ -99,6 +110,38 @@ MethodSynthesisConfig = SynthesisOptions
 
 
 @dataclass
+class SelfTrainConfig:
+    """Self-training (the self_train stage, adapt/run/stages/training.py): the trained model labels the
+    unlabelled target text, the sentences it is sure of join the training data, a model is trained again;
+    `rounds` times (0: off), each round's model labelling for the next."""
+
+    rounds: int = 0
+    # a sentence joins when its least certain word's top-label probability is at least this
+    threshold: float = 0.9
+    # teacher: each round continues from the previous round's model; encoder: each round starts afresh from
+    # the encoder fine-tuning started from (the textbook student)
+    init: str = "teacher"
+    # monolingual: the real unlabelled text (language.monolingual); target: the pseudo-monolingual text too
+    text: str = "monolingual"
+    # unlabelled sentences labelled per round, the first ones (null: all that the run holds)
+    max_sentences: int | None = None
+
+
+@dataclass
+class StudentConfig:
+    """The distill stage's student (`method.distill`): what it learns from and how large it is."""
+
+    # learn the teachers' label distributions (cross-entropy to their mean distribution, i.e. KL) rather than
+    # their argmax labels
+    soft: bool = False
+    # keep only the encoder's first N layers (null: all): a smaller, faster model to ship
+    layers: int | None = None
+    # the teacher ensemble: the run's model plus teachers - 1 more, trained as the train stage trains (same data
+    # and settings) with seeds seed+1, seed+2, ...; their distributions are averaged
+    teachers: int = 1
+
+
+@dataclass
 class MethodConfig:
     """An adaptation method: what the classifier is trained on and which extra steps run."""
 
@@ -111,6 +154,8 @@ class MethodConfig:
     mlm_head_warmup_steps: int = 0
     mlm_lr: float | None = None  # the masked-LM learning rate; null: model.train.lr
     distill: bool = False  # a teacher labels target monolingual text; a student trains on its labels
+    student: StudentConfig = field(default_factory=StudentConfig)
+    self_train: SelfTrainConfig = field(default_factory=SelfTrainConfig)
     vocab: bool = False  # add frequent target words to the tokenizer (the vocab stage; `vocab.*` says how)
 
 
@@ -179,6 +224,24 @@ def validate(cfg: DictConfig) -> None:
         OmegaConf.to_object(cfg.method.synthesis)
     except ValueError as error:
         raise ValueError(f"method.synthesis.{error}") from None
+    self_train = cfg.method.self_train
+    _choice(self_train.init, SELF_TRAIN_INIT, "method.self_train.init")
+    _choice(self_train.text, SELF_TRAIN_TEXT, "method.self_train.text")
+    if self_train.rounds < 0 or not 0.0 <= self_train.threshold <= 1.0:
+        raise ValueError("method.self_train.rounds must be >= 0 and method.self_train.threshold in [0, 1]")
+    if cfg.method.student.teachers < 1:
+        raise ValueError("method.student.teachers must be >= 1")
+    student = cfg.method.student
+    if (self_train.rounds or student.soft or student.layers or student.teachers > 1) and cfg.task.name == "xsid":
+        raise ValueError(
+            "self-training and method.student (soft labels, fewer layers, teacher ensembles) work on the tagging "
+            "tasks (ner, pos), whose models give per-word label probabilities; xsid's joint model does not yet"
+        )
+    if cfg.method.train_on == "target" and not cfg.language.train_sets.get(cfg.task.name):
+        raise ValueError(
+            f"method.train_on=target (the supervised ceiling) needs language.train_sets.{cfg.task.name}; "
+            f"language {cfg.language.code} has none"
+        )
     _choice(cfg.vocab.model_type, VOCAB_MODEL_TYPES, "vocab.model_type")
     if cfg.vocab.pieces < 0 or cfg.vocab.vocab_size < 1 or cfg.vocab.min_frequency < 1:
         raise ValueError("vocab.pieces must be >= 0, vocab.vocab_size and vocab.min_frequency >= 1")

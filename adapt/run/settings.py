@@ -38,6 +38,7 @@ class MethodShape:
     mlm: bool
     distill: bool
     vocab: bool
+    self_train: bool = False
 
     @property
     def uses_pseudo(self) -> bool:
@@ -46,8 +47,9 @@ class MethodShape:
 
     @property
     def needs_target_text(self) -> bool:
-        """Whether the method reads unlabelled target text (MLM, distillation, vocabulary extension)."""
-        return self.mlm or self.distill or self.vocab
+        """Whether the method reads unlabelled target text (MLM, self-training, distillation, vocabulary
+        extension)."""
+        return self.mlm or self.distill or self.vocab or self.self_train
 
     @property
     def encoder_stage(self) -> str:
@@ -60,7 +62,9 @@ class MethodShape:
     @classmethod
     def of(cls, cfg: DictConfig) -> MethodShape:
         m = cfg.method
-        return cls(str(m.name), str(m.train_on), bool(m.mlm), bool(m.distill), bool(m.vocab))
+        return cls(
+            str(m.name), str(m.train_on), bool(m.mlm), bool(m.distill), bool(m.vocab), int(m.self_train.rounds) > 0
+        )
 
 
 @dataclass(frozen=True)
@@ -199,29 +203,87 @@ class TrainStageSettings:
     # the encoder fine-tuning starts from depends on these (the stages before it): recorded for the reader
     mlm: bool
     model: str
+    # the language's labelled training files (language.train_sets), read only when train_on is `target`
+    target_train: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, cfg: DictConfig) -> TrainStageSettings:
         shape = MethodShape.of(cfg)
         encoder = EncoderSettings.of(cfg) if shape.encoder_stage == "train" else None
+        target = tuple(cfg.language.train_sets.get(str(cfg.task.name), [])) if shape.train_on == "target" else ()
         return cls(
-            encoder, train_settings(cfg), str(cfg.task.dev), shape.train_on, shape.mlm, str(cfg.model.name_or_path)
+            encoder,
+            train_settings(cfg),
+            str(cfg.task.dev),
+            shape.train_on,
+            shape.mlm,
+            str(cfg.model.name_or_path),
+            target,
+        )
+
+
+@dataclass(frozen=True)
+class SelfTrainSettings:
+    """Self-training (`method.self_train`, on when rounds > 0): how, and the training settings of every round;
+    what the train stage trained on (a round trains on that plus its confident labels)."""
+
+    enabled: bool
+    rounds: int = 0
+    threshold: float = 0.0
+    init: str = "teacher"
+    text: str = "monolingual"
+    max_sentences: int | None = None
+    train: Any = None  # TrainSettings
+    train_on: str = ""
+    target_train: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, cfg: DictConfig) -> SelfTrainSettings:
+        node = cfg.method.self_train
+        if int(node.rounds) <= 0:
+            return cls(False)
+        stage = TrainStageSettings.of(cfg)
+        return cls(
+            True,
+            int(node.rounds),
+            float(node.threshold),
+            str(node.init),
+            str(node.text),
+            node.max_sentences,
+            train_settings(cfg),
+            stage.train_on,
+            stage.target_train,
         )
 
 
 @dataclass(frozen=True)
 class DistillSettings:
-    """Label distillation (`method.distill`): the student's training settings."""
+    """Distillation (`method.distill`): the student's training settings and shape (`method.student`)."""
 
     enabled: bool
     train: Any = None  # TrainSettings
     train_on: str = ""
+    soft: bool = False
+    layers: int | None = None
+    teachers: int = 1
+    self_train: bool = False  # the teacher is self_train/'s model (else model/)
+    target_train: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, cfg: DictConfig) -> DistillSettings:
         if not cfg.method.distill:
             return cls(False)
-        return cls(True, train_settings(cfg), str(cfg.method.train_on))
+        student = cfg.method.student
+        return cls(
+            True,
+            train_settings(cfg),
+            str(cfg.method.train_on),
+            bool(student.soft),
+            student.layers,
+            int(student.teachers),
+            MethodShape.of(cfg).self_train,
+            TrainStageSettings.of(cfg).target_train,
+        )
 
 
 @dataclass(frozen=True)
@@ -238,6 +300,8 @@ class EvaluateSettings:
     src: str
     tgt: str
     seed: int
+    # task.eval_dev: the language's dev sets too (entries named .../dev), for choosing on dev in the same runs
+    dev_sets: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, cfg: DictConfig) -> EvaluateSettings:
@@ -252,4 +316,5 @@ class EvaluateSettings:
             src=str(cfg.src),
             tgt=str(cfg.tgt),
             seed=int(cfg.seed),
+            dev_sets=tuple(cfg.language.dev_sets.get(str(task.name), [])) if task.eval_dev else (),
         )

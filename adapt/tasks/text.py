@@ -87,11 +87,12 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-def read_bible(path: str | Path) -> list[Sentence]:
+def read_bible(path: str | Path, *, xml: bool | None = None) -> list[Sentence]:
     """The verses of a Bible, in file order: tokens by `tokenize`, `meta["id"]` the verse id (`b.GEN.1.1`).
-    A `.xml` file is read as CES XML, anything else as `verse_id<TAB>text` lines. A verse with no text (a
+    CES XML if `xml` (by default: a `.xml` file), else `verse_id<TAB>text` lines. A verse with no text (a
     few XML Bibles have one) is a sentence without tokens; a verse id seen twice is a `FormatError`."""
-    return [Sentence(tokenize(text), [], {"id": verse}, f"{path}:{line}") for line, verse, text in _verses(Path(path))]
+    verses = _verses(Path(path), xml)
+    return [Sentence(tokenize(text), [], {"id": verse}, f"{path}:{line}") for line, verse, text in verses]
 
 
 def read_verses(path: str | Path) -> dict[str, str]:
@@ -99,9 +100,11 @@ def read_verses(path: str | Path) -> dict[str, str]:
     return {verse: text for _, verse, text in _verses(Path(path))}
 
 
-def _verses(path: Path) -> Iterator[tuple[int, str, str]]:
+def _verses(path: Path, xml: bool | None = None) -> Iterator[tuple[int, str, str]]:
     seen: set[str] = set()
-    source = _xml_verses(path) if path.suffix.lower() == ".xml" else _tsv_verses(path)
+    if xml is None:
+        xml = path.suffix.lower() == ".xml"
+    source = _xml_verses(path) if xml else _tsv_verses(path)
     for line, verse, text in source:
         if verse in seen:
             raise FormatError(path, line, f"verse {verse!r} appears twice")

@@ -11,7 +11,8 @@ chain by paths; with `TrainSettings.processes` > 1 (or under torchrun) it trains
 - `loop`: the one optimisation loop (`_optimise`: AdamW, warm-up and decay, clipping, step and time caps) and
   the token-level loss.
 - `saving`: the saved layout, the `lrx.json` sidecar written and read.
-- `tagger`: `finetune_tagger`, `predict_tags`, `distill_labels`.
+- `tagger`: `finetune_tagger` (hard labels or a teacher's distributions), `predict_tags`,
+  `predict_tag_distributions` (labels and per-word probabilities), `label_confidence`, `distill_labels`.
 - `joint`: the joint intent + slot model, `finetune_intent_slots`, `predict_intent_slots`.
 - `mlm`: `continue_mlm` (continued masked-LM training).
 
@@ -29,6 +30,8 @@ from lrx.adapt.training.settings import DataParallelError
 from lrx.adapt.training.settings import TrainSettings
 from lrx.adapt.training.tagger import distill_labels
 from lrx.adapt.training.tagger import finetune_tagger
+from lrx.adapt.training.tagger import label_confidence
+from lrx.adapt.training.tagger import predict_tag_distributions
 from lrx.adapt.training.tagger import predict_tags
 
 __all__ = [
@@ -41,6 +44,8 @@ __all__ = [
     "distill_labels",
     "finetune_intent_slots",
     "finetune_tagger",
+    "label_confidence",
     "predict_intent_slots",
+    "predict_tag_distributions",
     "predict_tags",
 ]

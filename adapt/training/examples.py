@@ -46,6 +46,8 @@ class _Example:
     first: list[int | None]
     targets: list[int]  # per sub-token: a label id or -100
     intent: int = -100
+    # distillation: sub-token position -> a teacher's label distribution (the position has no hard target)
+    soft: dict[int, list[float]] | None = None
 
 
 def _max_length(tokenizer: Any, requested: int) -> int:

@@ -63,10 +63,16 @@ def sweep(tmp_path: Path) -> Path:
 
 
 def _table_rows(markdown: str) -> dict[str, list[str]]:
-    """Markdown table lines -> {first cell: other cells}."""
-    rows = {}
+    """Markdown table lines -> {first cell: other cells}, leaving out the tables of paired differences (each
+    follows its score table, after a line "Difference to ...", until the next section)."""
+    rows: dict[str, list[str]] = {}
+    paired = False
     for line in markdown.splitlines():
-        if line.startswith("| ") and not line.startswith("|---"):
+        if line.startswith("Difference to "):
+            paired = True
+        elif line.startswith("## "):
+            paired = False
+        elif line.startswith("| ") and not line.startswith("|---") and not paired:
             cells = [cell.strip() for cell in line.strip("|").split("|")]
             rows[cells[0]] = cells[1:]
     return rows
@@ -195,3 +201,40 @@ def test_training_cost_from_stage_markers(sweep, tmp_path, capsys):
     (stages / "train.json").write_text(json.dumps({"stage": "train", "result": {"steps": 3}}), encoding="utf-8")
     assert main(["report", str(sweep)]) == 2
     assert "ee_zero_shot/stages/train.json: result: missing 'seconds', 'tokens_per_s'" in capsys.readouterr().err
+
+
+def test_seeds_make_one_cell_with_its_spread_and_a_paired_difference(tmp_path, capsys):
+    """Three seeds per cell: the cell is their mean ± sample std, and each method's difference to the baseline
+    is taken seed by seed (so a seed that is hard for both does not count against the method)."""
+    root = tmp_path / "sweep"
+    scores = {
+        ("ee", "zero_shot"): [50.0, 40.0, 45.0],
+        ("ee", "self_train_en"): [56.0, 44.0, 53.0],
+        ("lg", "zero_shot"): [30.0, 34.0, 32.0],
+        ("lg", "self_train_en"): [31.0, 36.0, 32.0],
+    }
+    for (language, method), values in scores.items():
+        for seed, score in enumerate(values, 1):
+            run = root / f"{language}_{method},seed={seed}"
+            run.mkdir(parents=True)
+            entry = _entry(language, method, score, seed=seed)
+            (run / "metrics.json").write_text(json.dumps([entry]), encoding="utf-8")
+    assert main(["report", str(root), "--json"]) == 0
+    (table,) = json.loads(capsys.readouterr().out)["tables"]
+    assert table["scores"]["ee"] == {"zero_shot": 45.0, "self_train_en": pytest.approx(51.0)}
+    assert table["std"]["ee"]["zero_shot"] == pytest.approx(5.0) and table["seeds"]["ee"]["zero_shot"] == 3
+    assert table["baseline"] == "zero_shot"
+    paired = table["paired_difference"]
+    # ee: differences 6, 4, 8 -> mean 6, std 2; lg: 1, 2, 0 -> 1, 1; the mean row: per seed 3.5, 3, 4
+    assert paired["ee"]["self_train_en"] == {"mean": pytest.approx(6.0), "std": pytest.approx(2.0), "pairs": 3}
+    assert paired["lg"]["self_train_en"] == {"mean": pytest.approx(1.0), "std": pytest.approx(1.0), "pairs": 3}
+    assert paired["mean"]["self_train_en"]["mean"] == pytest.approx(3.5)
+    assert paired["mean"]["self_train_en"]["std"] == pytest.approx(0.5)
+    assert main(["report", str(root)]) == 0
+    markdown = capsys.readouterr().out
+    assert "| ee | 45.0 ± 5.0 (3) | 51.0 ± 6.2 (3) |" in markdown
+    assert "| ee | +6.0 ± 2.0 (3) |" in markdown
+    # another baseline on request: a self-training run's own round 0
+    assert main(["report", str(root), "--json", "--baseline", "self_train_en"]) == 0
+    (table,) = json.loads(capsys.readouterr().out)["tables"]
+    assert table["paired_difference"]["ee"]["zero_shot"]["mean"] == pytest.approx(-6.0)

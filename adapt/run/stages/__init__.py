@@ -21,8 +21,14 @@ runs, which earlier stages' outputs it reads, what it leaves in the run director
   `model.trim` (a sentencepiece-Unigram encoder such as e5_small) the prepared encoder is trimmed to the pieces
   of that same text plus the lexicon's target words (and, for vocab, its English words) and the language's
   monolingual text, keeping every single-character piece of their characters; never on dev or test data.
-- `distill` (`training.py`, `method.distill`): the trained model labels the target text; a student (from the
-  same encoder) trains on those labels plus the training data: `student/`, the final model.
+- `self_train` (`training.py`, `method.self_train.rounds` > 0): the trained model labels the real unlabelled
+  target text (`monolingual.txt`); the sentences whose least certain word it is sure of (`threshold`) join the
+  training data and a model is trained again (from the last model or afresh: `init`), `rounds` times:
+  `self_train/`, the final model unless the method distills.
+- `distill` (`training.py`, `method.distill`): the teacher (self_train/ or model/, plus `method.student.teachers
+  - 1` more seeds) labels the target text; a student (the same encoder, or its first `method.student.layers`
+  layers) trains on those labels, or their distributions (`method.student.soft`), plus the training data:
+  `student/`, the final model.
 - `evaluate` (`evaluate.py`): every test set of the language for the task: `metrics.json`, a list of entries
   `{language, task, method, model, test_set, metric, score, signature, seconds}` (scores in percent).
 
@@ -39,6 +45,7 @@ from lrx.adapt.run.context import ENCODER
 from lrx.adapt.run.context import METRICS_FILE
 from lrx.adapt.run.context import MLM
 from lrx.adapt.run.context import MODEL
+from lrx.adapt.run.context import SELF_TRAINED
 from lrx.adapt.run.context import STAGES
 from lrx.adapt.run.context import STUDENT
 from lrx.adapt.run.context import Context
@@ -46,6 +53,7 @@ from lrx.adapt.run.settings import DistillSettings
 from lrx.adapt.run.settings import EvaluateSettings
 from lrx.adapt.run.settings import LexiconSettings
 from lrx.adapt.run.settings import MlmSettings
+from lrx.adapt.run.settings import SelfTrainSettings
 from lrx.adapt.run.settings import SynthesizeSettings
 from lrx.adapt.run.settings import TrainStageSettings
 from lrx.adapt.run.settings import VocabStageSettings
@@ -56,6 +64,7 @@ from lrx.adapt.run.stages.encoder import run_vocab
 from lrx.adapt.run.stages.evaluate import run_evaluate
 from lrx.adapt.run.stages.training import run_distill
 from lrx.adapt.run.stages.training import run_mlm
+from lrx.adapt.run.stages.training import run_self_train
 from lrx.adapt.run.stages.training import run_train
 from omegaconf import DictConfig
 
@@ -77,6 +86,13 @@ def _mlm_outputs(ctx: Context) -> list[str]:
     if not ctx.shape.mlm:
         return []
     return [ENCODER, MLM] if ctx.encoder_stage == "mlm" else [MLM]
+
+
+def _final_stage(ctx: Context) -> str:
+    """The stage that made the model evaluated."""
+    if ctx.shape.distill:
+        return "distill"
+    return "self_train" if ctx.shape.self_train else "train"
 
 
 STAGE_LIST: tuple[Stage, ...] = (
@@ -104,17 +120,24 @@ STAGE_LIST: tuple[Stage, ...] = (
         lambda ctx: [ENCODER, MODEL] if ctx.encoder_stage == "train" else [MODEL],
     ),
     Stage(
+        "self_train",
+        SelfTrainSettings.of,
+        run_self_train,
+        lambda ctx: ["synthesize", "vocab", "mlm", "train"] if ctx.shape.self_train else [],
+        lambda ctx: [SELF_TRAINED] if ctx.shape.self_train else [],
+    ),
+    Stage(
         "distill",
         DistillSettings.of,
         run_distill,
-        lambda ctx: ["synthesize", "vocab", "mlm", "train"] if ctx.shape.distill else [],
+        lambda ctx: ["synthesize", "vocab", "mlm", "train", "self_train"] if ctx.shape.distill else [],
         lambda ctx: [STUDENT] if ctx.shape.distill else [],
     ),
     Stage(
         "evaluate",
         EvaluateSettings.of,
         run_evaluate,
-        lambda ctx: (["synthesize"] if ctx.uses_pseudo else []) + ["distill" if ctx.shape.distill else "train"],
+        lambda ctx: (["synthesize"] if ctx.uses_pseudo else []) + [_final_stage(ctx)],
         lambda ctx: [METRICS_FILE],
     ),
 )

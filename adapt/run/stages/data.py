@@ -76,7 +76,7 @@ def run_synthesize(ctx: Context, settings: SynthesizeSettings) -> tuple[str, dic
             stats = synthesize_file("text", english_text, tgt, names, ctx.path(PSEUDO_TEXT), text_options, **common)
         finally:
             english_text.unlink(missing_ok=True)
-        verses = cap(ctx.bible_verses(settings.monolingual), settings.max_sentences)
+        verses = cap(ctx.monolingual_text(settings.monolingual), settings.max_sentences)
         write_task("text", verses, ctx.path(MONOLINGUAL))
         for name in (PSEUDO_TEXT, MONOLINGUAL):
             ctx.forget("text", name)

@@ -50,7 +50,7 @@ def trim_texts(ctx: Context, settings: TrimSettings) -> list[str]:
     # target words of the test data into pieces the pretrained model never used for them. Measured on the
     # MasakhaNER dev sets: 40.5% (Ewe) and 42.7% (Wolof) of words keep their pretrained segmentation when
     # trimming on English + lexicon only, 87.7% and 93.8% with the New Testament added
-    return texts + texts_of(ctx.bible_verses(settings.monolingual))
+    return texts + texts_of(ctx.monolingual_text(settings.monolingual))
 
 
 def trim_encoder(ctx: Context, settings: EncoderSettings, source: Path, out: Path) -> dict[str, Any]:

@@ -1,5 +1,8 @@
-"""The `evaluate` stage: the final model on every test set of the language for the task, scored as the task
-says (`lrx.adapt.tasks.get_task(...).score`), written as `metrics.json`, the format `lrx report` reads."""
+"""The `evaluate` stage: the final model on every test set of the language for the task (and, with
+`task.eval_dev`, its dev sets), scored as the task says (`lrx.adapt.tasks.get_task(...).score`), written as
+`metrics.json`, the format `lrx report` reads. A self-training run also scores the model it started from
+(`model/`, round 0) under the method name `<method>.round0`: what self-training added, from one job; that model
+is trained exactly as the base method's own run trains it (same data, seed and settings)."""
 
 from __future__ import annotations
 
@@ -19,6 +22,9 @@ from lrx.adapt.run.context import write_json
 from lrx.adapt.run.settings import EvaluateSettings
 
 log = logging.getLogger(__name__)
+
+# the method name under which a self-training run's starting model (round 0) is scored
+ROUND0_SUFFIX = ".round0"
 
 
 def short_test_set_name(url: str) -> str:
@@ -60,30 +66,43 @@ def run_evaluate(ctx: Context, settings: EvaluateSettings) -> tuple[str, dict[st
     from lrx.core.fetch import fetch
 
     task = get_task(ctx.task)
-    model_dir = ctx.final_dir
     signature = _signature(ctx, settings)
+    models = [(settings.method, ctx.final_dir)]
+    if ctx.shape.self_train:
+        from lrx.adapt.run.context import MODEL
+
+        models.append((f"{settings.method}{ROUND0_SUFFIX}", ctx.path(MODEL)))
     rows: list[dict[str, Any]] = []
-    for url in settings.test_sets:
-        start = time.perf_counter()
+    for url in (*settings.test_sets, *settings.dev_sets):
         gold = cap([s for s in read_task(ctx.task, fetch(url)) if s.tokens], settings.max_sentences)
-        predicted = task.predict(model_dir, gold)
-        scores = task.score(gold, predicted, entity_types=settings.entity_types)
-        seconds = time.perf_counter() - start
-        for metric, score in scores:
-            rows.append(
-                {
-                    "language": settings.language,
-                    "task": ctx.task,
-                    "method": settings.method,
-                    "model": settings.model,
-                    "test_set": short_test_set_name(url),
-                    "metric": metric,
-                    "score": round(float(score), 4),
-                    "signature": signature,
-                    "seconds": seconds / len(scores),
-                }
-            )
-            log.info("evaluate: %s %s = %.2f (%d sentences)", short_test_set_name(url), metric, score, len(gold))
+        for method, model_dir in models:
+            start = time.perf_counter()
+            predicted = task.predict(model_dir, gold)
+            scores = task.score(gold, predicted, entity_types=settings.entity_types)
+            seconds = time.perf_counter() - start
+            for metric, score in scores:
+                rows.append(
+                    {
+                        "language": settings.language,
+                        "task": ctx.task,
+                        "method": method,
+                        "model": settings.model,
+                        "test_set": short_test_set_name(url),
+                        "metric": metric,
+                        "score": round(float(score), 4),
+                        "signature": signature,
+                        "seconds": seconds / len(scores),
+                        "seed": settings.seed,
+                    }
+                )
+                log.info(
+                    "evaluate: %s %s %s = %.2f (%d sentences)",
+                    method,
+                    short_test_set_name(url),
+                    metric,
+                    score,
+                    len(gold),
+                )
     if not rows:
         raise PipelineError(f"language {settings.language} has no test set for task {ctx.task}")
     # the job's compute (every stage's seconds, from the markers), shared among its entries so that the total
@@ -94,5 +113,5 @@ def run_evaluate(ctx: Context, settings: EvaluateSettings) -> tuple[str, dict[st
     for row in rows:
         row["seconds"] = round(row["seconds"] + earlier / len(rows), 3)
     write_json(ctx.path(METRICS_FILE), rows)
-    main = main_metric(rows)
+    main = main_metric([r for r in rows if r["method"] == settings.method and not r["test_set"].endswith("/dev")])
     return f"{len(rows)} scores, mean {main:.2f}", {"metrics": rows, "main_metric": main}

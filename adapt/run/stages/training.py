@@ -1,6 +1,8 @@
 """The training stages: `mlm` (continued masked-LM on target text), `train` (fine-tuning on what the method
-names), `distill` (a student on the trained model's labels of target text). The task object
-(`lrx.adapt.tasks.get_task`) says which labels a model learns, which head it has and how it predicts."""
+names), `self_train` (rounds of the model labelling real target text, its confident sentences joining the
+training data), `distill` (a student, possibly smaller, on one or more teachers' labels or label distributions
+of target text). The task object (`lrx.adapt.tasks.get_task`) says which labels a model learns, which head it
+has and how it predicts."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from lrx.adapt.run.context import MLM
 from lrx.adapt.run.context import MODEL
 from lrx.adapt.run.context import MONOLINGUAL
 from lrx.adapt.run.context import PSEUDO_TEXT
+from lrx.adapt.run.context import SELF_TRAINED
 from lrx.adapt.run.context import STUDENT
 from lrx.adapt.run.context import Context
 from lrx.adapt.run.context import PipelineError
@@ -21,6 +24,7 @@ from lrx.adapt.run.context import atomic_dir
 from lrx.adapt.run.context import texts_of
 from lrx.adapt.run.settings import DistillSettings
 from lrx.adapt.run.settings import MlmSettings
+from lrx.adapt.run.settings import SelfTrainSettings
 from lrx.adapt.run.settings import TrainStageSettings
 from lrx.adapt.run.stages.encoder import prepare_encoder
 
@@ -44,21 +48,31 @@ def run_mlm(ctx: Context, settings: MlmSettings) -> tuple[str, dict[str, Any]]:
 
 
 def _finetune(
-    ctx: Context, train: Sequence[Sentence], labels: dict[str, list[str]], out: Path, settings: Any
+    ctx: Context,
+    train: Sequence[Sentence],
+    labels: dict[str, list[str]],
+    out: Path,
+    settings: Any,
+    base: Path | None = None,
+    **student: Any,
 ) -> dict[str, Any]:
     from lrx.adapt.tasks import get_task
 
     if not train:
         raise PipelineError(f"no training sentences for {ctx.shape.name} (train_on={ctx.shape.train_on})")
     with atomic_dir(out) as tmp:
-        return get_task(ctx.task).finetune(ctx.base_dir, train, labels, tmp, settings)
+        if student:  # soft labels or fewer layers: the tagger's own options (validate allows them for tagging)
+            from lrx.adapt.training import finetune_tagger
+
+            return finetune_tagger(base or ctx.base_dir, train, labels["labels"], tmp, settings, **student)
+        return get_task(ctx.task).finetune(base or ctx.base_dir, train, labels, tmp, settings)
 
 
 def run_train(ctx: Context, settings: TrainStageSettings) -> tuple[str, dict[str, Any]]:
     from lrx.adapt.tasks import get_task
 
     encoder = prepare_encoder(ctx, settings.encoder) if settings.encoder is not None else {}
-    train = ctx.training_data()
+    train = ctx.training_data(settings.target_train)
     # the label lists: the sorted union of the training data's and the English dev set's
     labels = get_task(ctx.task).label_sets([*train, *ctx.english_dev(settings.dev)])
     stats = _finetune(ctx, train, labels, ctx.path(MODEL), settings.train)
@@ -66,9 +80,82 @@ def run_train(ctx: Context, settings: TrainStageSettings) -> tuple[str, dict[str
     return did, {**encoder, **stats, "train_on": settings.train_on, **labels}
 
 
+def _unlabelled(ctx: Context, text: str, limit: int | None) -> list[Sentence]:
+    """The unlabelled target text a self-training round labels: the real monolingual text, or (`target`) the
+    pseudo-monolingual text too."""
+    sentences = [s for s in ctx.read("text", MONOLINGUAL) if s.tokens]
+    if text == "target":
+        sentences = ctx.target_text()
+    return sentences[:limit] if limit else sentences
+
+
+def run_self_train(ctx: Context, settings: SelfTrainSettings) -> tuple[str, dict[str, Any]]:
+    from lrx.adapt.training import SIDECAR
+    from lrx.adapt.training import label_confidence
+    from lrx.adapt.training import predict_tag_distributions
+
+    if not settings.enabled:
+        return "nothing: method.self_train.rounds is 0", {}
+    unlabelled = _unlabelled(ctx, settings.text, settings.max_sentences)
+    if not unlabelled:
+        raise PipelineError(f"self_train: no unlabelled target text in {MONOLINGUAL} (language.monolingual)")
+    teacher = ctx.path(MODEL)
+    labels = json.loads((teacher / SIDECAR).read_text(encoding="utf-8"))
+    label_sets = {"labels": list(labels["labels"])}
+    training = ctx.training_data(settings.target_train)
+    rounds: list[dict[str, Any]] = []
+    for round_number in range(1, settings.rounds + 1):
+        predicted = predict_tag_distributions(teacher, unlabelled)
+        kept = [
+            Sentence(list(s.tokens), words, {}, s.where)
+            for s, (words, dist) in zip(unlabelled, predicted, strict=True)
+            if dist is not None and label_confidence(dist) >= settings.threshold
+        ]
+        base = teacher if settings.init == "teacher" else ctx.base_dir
+        out = ctx.path(SELF_TRAINED if round_number == settings.rounds else f"{SELF_TRAINED}.round{round_number}")
+        stats = _finetune(ctx, [*kept, *training], label_sets, out, settings.train, base=base)
+        entity_words = sum(1 for s in kept for label in s.labels if label != "O")
+        rounds.append(
+            {
+                "round": round_number,
+                "labelled": len(unlabelled),
+                "kept": len(kept),
+                "kept_label_words": entity_words,
+                **stats,
+            }
+        )
+        if teacher != ctx.path(MODEL):
+            import shutil
+
+            shutil.rmtree(teacher, ignore_errors=True)  # an intermediate round's model: the next one replaces it
+        teacher = out
+    last = rounds[-1]
+    did = (
+        f"{settings.rounds} round(s) of self-training: the last kept {last['kept']} of {last['labelled']} target "
+        f"sentences (confidence >= {settings.threshold}) + {len(training)} training, {last['steps']} steps"
+    )
+    return did, {**last, "rounds": rounds}
+
+
+def _teachers(ctx: Context, settings: DistillSettings, labels: dict[str, list[str]]) -> list[Path]:
+    """The teacher ensemble: the run's model (self-trained, if the method self-trains) and `teachers - 1`
+    more, trained as the train stage trains with the next seeds (kept in teacher<seed>/, reused on resume)."""
+    from dataclasses import replace
+
+    teachers = [ctx.teacher_dir]
+    for k in range(1, settings.teachers):
+        out = ctx.path(f"teacher{settings.train.seed + k}")
+        if not (out / "config.json").is_file():
+            train = ctx.training_data(settings.target_train)
+            _finetune(ctx, train, labels, out, replace(settings.train, seed=settings.train.seed + k))
+        teachers.append(out)
+    return teachers
+
+
 def run_distill(ctx: Context, settings: DistillSettings) -> tuple[str, dict[str, Any]]:
     from lrx.adapt.tasks import get_task
     from lrx.adapt.training import SIDECAR
+    from lrx.adapt.training import predict_tag_distributions
 
     if not settings.enabled:
         return "nothing: method.distill is false", {}
@@ -76,10 +163,53 @@ def run_distill(ctx: Context, settings: DistillSettings) -> tuple[str, dict[str,
     if not target:
         raise PipelineError(f"distill: no target-language text in {PSEUDO_TEXT} or {MONOLINGUAL}")
     task = get_task(ctx.task)
-    teacher = ctx.path(MODEL)
-    labelled = task.predict(teacher, target)
-    train = [*labelled, *ctx.training_data()]
-    labels = task.model_label_sets(json.loads((teacher / SIDECAR).read_text(encoding="utf-8")))
-    stats = _finetune(ctx, train, labels, ctx.path(STUDENT), settings.train)
-    did = f"student on {len(labelled)} teacher-labelled target sentences + {len(train) - len(labelled)} training"
-    return did, {**stats, "distilled_sentences": len(labelled)}
+    labels = task.model_label_sets(json.loads((ctx.teacher_dir / SIDECAR).read_text(encoding="utf-8")))
+    training = ctx.training_data(settings.target_train)
+    teachers = _teachers(ctx, settings, labels)
+    student: dict[str, Any] = {"num_layers": settings.layers} if settings.layers else {}
+    if settings.soft:
+        mean = _mean_distributions([predict_tag_distributions(t, target) for t in teachers])
+        seen = [(s, row) for s, row in zip(target, mean, strict=True) if row is not None]
+        labelled = [Sentence(list(s.tokens), [], {}, s.where) for s, _ in seen]
+        student["soft"] = [*(row for _, row in seen), *([None] * len(training))]
+    elif len(teachers) > 1:
+        mean = _mean_distributions([predict_tag_distributions(t, target) for t in teachers])
+        names = labels["labels"]
+        labelled = [
+            Sentence(list(s.tokens), [_argmax_label(d, names) for d in row] if row else ["O"] * len(s.tokens), {})
+            for s, row in zip(target, mean, strict=True)
+        ]
+    else:
+        labelled = task.predict(ctx.teacher_dir, target)
+    train = [*labelled, *training]
+    stats = _finetune(ctx, train, labels, ctx.path(STUDENT), settings.train, **student)
+    kind = "label distributions" if settings.soft else "labels"
+    did = (
+        f"student{f' ({settings.layers} layers)' if settings.layers else ''} on {len(teachers)} teacher(s)' {kind} "
+        f"of {len(labelled)} target sentences + {len(training)} training"
+    )
+    return did, {**stats, "distilled_sentences": len(labelled), "teachers": len(teachers)}
+
+
+def _mean_distributions(
+    predictions: Sequence[Sequence[tuple[list[str], list[list[float]] | None]]],
+) -> list[list[list[float] | None] | None]:
+    """Per sentence, per word: the teachers' mean label distribution (None where no teacher saw the word)."""
+    rows: list[list[list[float] | None] | None] = []
+    for per_teacher in zip(*predictions, strict=True):
+        dists = [d for _, d in per_teacher if d is not None]
+        if not dists:
+            rows.append(None)
+            continue
+        words: list[list[float] | None] = []
+        for word_dists in zip(*dists, strict=True):
+            seen = [w for w in word_dists if w is not None]
+            words.append([sum(v) / len(seen) for v in zip(*seen, strict=True)] if seen else None)
+        rows.append(words)
+    return rows
+
+
+def _argmax_label(distribution: list[float] | None, names: Sequence[str]) -> str:
+    if distribution is None:
+        return "O" if "O" in names else names[0]
+    return names[max(range(len(distribution)), key=distribution.__getitem__)]
