@@ -95,8 +95,11 @@ def test_code_switched_synthesis_keeps_english_context(mirror_env, tmp_path):
     # about half the translatable words (the fraction is drawn from [0, 1] per sentence) are translated
     ratio_full, ratio_cs = full["synthesize"]["replaced_ratio"], switched["synthesize"]["replaced_ratio"]
     assert 0.3 * ratio_full < ratio_cs < 0.7 * ratio_full
-    kept_english = sum(a == b for e, c in zip(english, pseudo_cs, strict=True) for a, b in zip(e.tokens, c.tokens, strict=False))
-    kept_full = sum(a == b for e, c in zip(english, pseudo_full, strict=True) for a, b in zip(e.tokens, c.tokens, strict=False))
+    def same_words(pseudo: list) -> int:
+        pairs = zip(english, pseudo, strict=True)
+        return sum(a == b for e, p in pairs for a, b in zip(e.tokens, p.tokens, strict=False))
+
+    kept_english, kept_full = same_words(pseudo_cs), same_words(pseudo_full)
     assert kept_english > kept_full
     assert all(len(s.tokens) == len(s.labels) for s in pseudo_cs)
 
