@@ -2,8 +2,8 @@
 
 The stages (lexicon, synthesize, vocab, mlm, train, self_train, distill, evaluate) live in
 `lrx.adapt.run.stages`, which says what each writes into the run directory; `lrx.adapt.run.engine` says how a
-run resumes and how a failure is recorded. The app returns the run's main metric (the mean score over the language's test sets, NaN without an evaluation), so that a
-sweeper that optimises (Optuna) can use it.
+run resumes and how a failure is recorded. The app returns the run's main metric (the mean score over the
+language's test sets, NaN without an evaluation), so that a sweeper that optimises (Optuna) can use it.
 
     LRX_MIRROR=../shared/data/mirror lrx-run                                  # NER, CoNLL-2003 -> Ewe, tiny model
     LRX_MIRROR=../shared/data/mirror lrx-run -m language=ee,wo method=zero_shot,lrx_trans_train_en

@@ -95,6 +95,7 @@ def test_code_switched_synthesis_keeps_english_context(mirror_env, tmp_path):
     # about half the translatable words (the fraction is drawn from [0, 1] per sentence) are translated
     ratio_full, ratio_cs = full["synthesize"]["replaced_ratio"], switched["synthesize"]["replaced_ratio"]
     assert 0.3 * ratio_full < ratio_cs < 0.7 * ratio_full
+
     def same_words(pseudo: list) -> int:
         pairs = zip(english, pseudo, strict=True)
         return sum(a == b for e, p in pairs for a, b in zip(e.tokens, p.tokens, strict=False))
