@@ -229,6 +229,8 @@ class SelfTrainSettings:
 
     enabled: bool
     rounds: int = 0
+    selection: str = "class"
+    keep: float = 0.5
     threshold: float = 0.0
     init: str = "teacher"
     text: str = "monolingual"
@@ -246,6 +248,8 @@ class SelfTrainSettings:
         return cls(
             True,
             int(node.rounds),
+            str(node.selection),
+            float(node.keep),
             float(node.threshold),
             str(node.init),
             str(node.text),

@@ -20,6 +20,7 @@ The public names are re-exported here (`from lrx.adapt.training import finetune_
 torch or transformers until a function runs.
 """
 
+from lrx.adapt.training.examples import IGNORED
 from lrx.adapt.training.examples import OUTSIDE
 from lrx.adapt.training.joint import finetune_intent_slots
 from lrx.adapt.training.joint import predict_intent_slots
@@ -36,6 +37,7 @@ from lrx.adapt.training.tagger import predict_tags
 
 __all__ = [
     "HEADS_FILE",
+    "IGNORED",
     "OUTSIDE",
     "SIDECAR",
     "DataParallelError",

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     import torch
 
 OUTSIDE = "O"
+# a word label that the loss ignores (self-training leaves the words it is unsure of unlabelled this way)
+IGNORED = "<ignored>"
 _POOL_BATCHES = 50  # length-sorting pool, in batches: enough to cut padding, small enough to keep batches mixed
 
 
@@ -82,7 +84,7 @@ def _label_ids(sentence: Sentence, index: dict[str, int], what: str) -> list[int
     if not sentence.labeled:
         raise ValueError(f"{sentence.where or 'a sentence'}: training needs labels, this sentence has none")
     try:
-        return [index[label] for label in sentence.labels]
+        return [-100 if label == IGNORED else index[label] for label in sentence.labels]
     except KeyError as exc:
         raise ValueError(f"{sentence.where or 'a sentence'}: {what} {exc.args[0]!r} is not in the label list") from None
 
@@ -91,7 +93,7 @@ def _set_targets(examples: list[_Example], sentences: Sequence[Sentence], index:
     for example, sentence in zip(examples, sentences, strict=True):
         for word, label in enumerate(_label_ids(sentence, index, what)):
             position = example.first[word]
-            if position is not None:
+            if position is not None and label != -100:
                 example.targets[position] = label
 
 

@@ -7,6 +7,8 @@ has and how it predicts."""
 from __future__ import annotations
 
 import json
+import math
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -89,9 +91,53 @@ def _unlabelled(ctx: Context, text: str, limit: int | None) -> list[Sentence]:
     return sentences[:limit] if limit else sentences
 
 
-def run_self_train(ctx: Context, settings: SelfTrainSettings) -> tuple[str, dict[str, Any]]:
-    from lrx.adapt.training import SIDECAR
+def _label_class(label: str) -> str:
+    """A BIO label's entity type (B-PER and I-PER are one class); any other label is its own class."""
+    return label[2:] if label[:2] in ("B-", "I-") else label
+
+
+def select_confident(
+    sentences: Sequence[Sentence],
+    predicted: Sequence[tuple[list[str], list[list[float]] | None]],
+    settings: SelfTrainSettings,
+) -> list[Sentence]:
+    """The model's labels of `sentences` that self-training learns from (see `method.self_train.selection`):
+    whole sentences above the threshold, or per class the surest `keep` fraction of words, the others
+    labelled IGNORED (left out of the loss). Sentences with no word kept are left out."""
+    from lrx.adapt.training import IGNORED
     from lrx.adapt.training import label_confidence
+
+    pairs = [(s, words, dist) for s, (words, dist) in zip(sentences, predicted, strict=True) if dist is not None]
+    if settings.selection == "sentence":
+        return [
+            Sentence(list(s.tokens), words, {}, s.where)
+            for s, words, dist in pairs
+            if label_confidence(dist) >= settings.threshold
+        ]
+    by_class: dict[str, list[float]] = {}
+    for _, words, dist in pairs:
+        for label, row in zip(words, dist, strict=True):
+            if row is not None:
+                by_class.setdefault(_label_class(label), []).append(max(row))
+    cutoffs = {}
+    for label, values in by_class.items():
+        values.sort(reverse=True)
+        cutoffs[label] = values[max(0, math.ceil(settings.keep * len(values)) - 1)]
+    kept = []
+    for s, words, dist in pairs:
+        labels = [
+            label if row is not None and max(row) >= cutoffs[_label_class(label)] else IGNORED
+            for label, row in zip(words, dist, strict=True)
+        ]
+        if any(label != IGNORED for label in labels):
+            kept.append(Sentence(list(s.tokens), labels, {}, s.where))
+    return kept
+
+
+def run_self_train(ctx: Context, settings: SelfTrainSettings) -> tuple[str, dict[str, Any]]:
+    from lrx.adapt.training import IGNORED
+    from lrx.adapt.training import OUTSIDE
+    from lrx.adapt.training import SIDECAR
     from lrx.adapt.training import predict_tag_distributions
 
     if not settings.enabled:
@@ -106,21 +152,19 @@ def run_self_train(ctx: Context, settings: SelfTrainSettings) -> tuple[str, dict
     rounds: list[dict[str, Any]] = []
     for round_number in range(1, settings.rounds + 1):
         predicted = predict_tag_distributions(teacher, unlabelled)
-        kept = [
-            Sentence(list(s.tokens), words, {}, s.where)
-            for s, (words, dist) in zip(unlabelled, predicted, strict=True)
-            if dist is not None and label_confidence(dist) >= settings.threshold
-        ]
+        kept = select_confident(unlabelled, predicted, settings)
         base = teacher if settings.init == "teacher" else ctx.base_dir
         out = ctx.path(SELF_TRAINED if round_number == settings.rounds else f"{SELF_TRAINED}.round{round_number}")
         stats = _finetune(ctx, [*kept, *training], label_sets, out, settings.train, base=base)
-        entity_words = sum(1 for s in kept for label in s.labels if label != "O")
+        words = Counter(label for s in kept for label in s.labels)
         rounds.append(
             {
                 "round": round_number,
                 "labelled": len(unlabelled),
                 "kept": len(kept),
-                "kept_label_words": entity_words,
+                "kept_words": sum(n for label, n in words.items() if label != IGNORED),
+                "kept_label_words": sum(n for label, n in words.items() if label not in (IGNORED, OUTSIDE)),
+                "ignored_words": words[IGNORED],
                 **stats,
             }
         )
@@ -130,9 +174,11 @@ def run_self_train(ctx: Context, settings: SelfTrainSettings) -> tuple[str, dict
             shutil.rmtree(teacher, ignore_errors=True)  # an intermediate round's model: the next one replaces it
         teacher = out
     last = rounds[-1]
+    rule = f"confidence >= {settings.threshold}" if settings.selection == "sentence" else f"keep {settings.keep}"
     did = (
         f"{settings.rounds} round(s) of self-training: the last kept {last['kept']} of {last['labelled']} target "
-        f"sentences (confidence >= {settings.threshold}) + {len(training)} training, {last['steps']} steps"
+        f"sentences ({last['kept_words']} labelled words, {last['kept_label_words']} not O; {rule}) + "
+        f"{len(training)} training, {last['steps']} steps"
     )
     return did, {**last, "rounds": rounds}
 

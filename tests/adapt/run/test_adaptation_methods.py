@@ -12,9 +12,14 @@ from hydra import compose
 from hydra import initialize_config_dir
 from lrx.adapt.run.engine import run_pipeline
 from lrx.adapt.run.schema import validate
+from lrx.adapt.run.settings import SelfTrainSettings
+from lrx.adapt.run.stages.training import select_confident
 from lrx.adapt.tasks import read_task
 from lrx.adapt.tasks.unlabelled import read_unlabelled
+from lrx.adapt.training import IGNORED
 from transformers import AutoConfig
+
+from lrx.core.sentence import Sentence
 
 CONF = Path(__file__).resolve().parents[3] / "conf"
 SMALL = ["model=tiny", "task.max_train_sentences=200", "task.max_eval_sentences=100", "model.train.max_steps=8"]
@@ -62,14 +67,41 @@ def test_self_training_labels_the_train_split_without_reading_its_labels(mirror_
 
 
 def test_a_threshold_of_one_keeps_only_sure_sentences_and_two_rounds_chain(mirror_env, tmp_path):
-    cfg = _compose([*SMALL, "method=self_train_en", "method.self_train.threshold=1.0", "method.self_train.rounds=2",
-                    "method.self_train.init=encoder"])  # fmt: skip
+    sentences = ["method.self_train.selection=sentence", "method.self_train.threshold=1.0"]
+    rounds = ["method.self_train.rounds=2", "method.self_train.init=encoder"]
+    cfg = _compose([*SMALL, "method=self_train_en", *sentences, *rounds])
     result = run_pipeline(cfg, tmp_path / "run")
     rounds = result["self_train"]["rounds"]
     assert [r["round"] for r in rounds] == [1, 2]
     # a tiny model trained 8 steps is never certain to probability 1 of every word of a sentence
     assert all(r["kept"] < r["labelled"] for r in rounds)
     assert all(r["train_sentences"] == 200 + r["kept"] for r in rounds)
+
+
+def test_class_balanced_selection_keeps_the_surest_words_of_each_class():
+    settings = SelfTrainSettings(True, rounds=1, selection="class", keep=0.5)
+    sentences = [Sentence(["Kofi", "yi", "Accra"], [], {}), Sentence(["Ama", "va"], [], {}), Sentence(["x"], [], {})]
+    # labels B-PER, O, B-LOC; a distribution's maximum is the word's confidence (the order is the model's)
+    predicted = [
+        (["B-PER", "O", "B-LOC"], [[0.9, 0.1], [0.99, 0.01], [0.6, 0.4]]),
+        (["B-PER", "O"], [[0.5, 0.5], [0.7, 0.3]]),
+        (["O"], None),  # no word seen by the model: left out
+    ]
+    kept = select_confident(sentences, predicted, settings)
+    # PER: 0.9 and 0.5 -> the surer half keeps 0.9; O: 0.99 and 0.7 -> 0.99; LOC: its only word is its surest
+    assert [s.labels for s in kept] == [["B-PER", "O", "B-LOC"]]
+    everything = select_confident(sentences, predicted, SelfTrainSettings(True, rounds=1, selection="class", keep=1.0))
+    assert [s.labels for s in everything] == [["B-PER", "O", "B-LOC"], ["B-PER", "O"]]
+    sure = SelfTrainSettings(True, rounds=1, selection="sentence", threshold=0.8)
+    assert [s.tokens for s in select_confident(sentences, predicted, sure)] == []  # 0.6 < 0.8: the first goes
+    low = SelfTrainSettings(True, rounds=1, selection="sentence", threshold=0.5)
+    assert [s.tokens for s in select_confident(sentences, predicted, low)] == [["Kofi", "yi", "Accra"], ["Ama", "va"]]
+    # a word below its class's cut is not a wrong label but no label: IGNORED, left out of the loss
+    half = select_confident(sentences[:2], predicted[:2], SelfTrainSettings(True, rounds=1, keep=0.5))
+    assert half[0].labels == ["B-PER", "O", "B-LOC"] and len(half) == 1
+    quarter = [(["O", "O", "O", "O"], [[0.9, 0.1], [0.8, 0.2], [0.7, 0.3], [0.6, 0.4]])]
+    (only,) = select_confident([Sentence(["a", "b", "c", "d"], [], {})], quarter, SelfTrainSettings(True, 1, keep=0.5))
+    assert only.labels == ["O", "O", IGNORED, IGNORED]
 
 
 def test_a_soft_student_with_fewer_layers_from_a_teacher_ensemble(mirror_env, tmp_path):
