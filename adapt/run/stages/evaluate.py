@@ -1,8 +1,11 @@
 """The `evaluate` stage: the final model on every test set of the language for the task (and, with
 `task.eval_dev`, its dev sets), scored as the task says (`lrx.adapt.tasks.get_task(...).score`), written as
 `metrics.json`, the format `lrx report` reads. A self-training run also scores the model it started from
-(`model/`, round 0) under the method name `<method>.round0`: what self-training added, from one job; that model
-is trained exactly as the base method's own run trains it (same data, seed and settings)."""
+(`model/`, round 0) under the method name `<method>.round0`, and a distilling run its teacher as
+`<method>.teacher`: what the step added, from one job. With a pretrained encoder that starting model is trained
+exactly as the base method's own run trains it (same data, seed and settings: self_train_en.round0 scores as
+zero_shot does); an encoder that learns its vocabulary from the run's text (tiny) differs, because the run's
+text includes the unlabelled target text. Each entry records the prediction speed (`sentences_per_s`)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import math
 import re
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from lrx.adapt.run.context import METRICS_FILE
@@ -25,6 +29,8 @@ log = logging.getLogger(__name__)
 
 # the method name under which a self-training run's starting model (round 0) is scored
 ROUND0_SUFFIX = ".round0"
+# and the one under which a distilled student's teacher is
+TEACHER_SUFFIX = ".teacher"
 
 
 def short_test_set_name(url: str) -> str:
@@ -59,6 +65,20 @@ def main_metric(rows: Sequence[dict[str, Any]]) -> float:
     return sum(scores) / len(scores) if scores else math.nan
 
 
+def _scored_models(ctx: Context, method: str) -> list[tuple[str, Path]]:
+    """(method name in metrics.json, model directory): the final model, then the models it was made from
+    where the method has them: a distilled student's teacher (`<method>.teacher`) and a self-training run's
+    starting model (`<method>.round0`)."""
+    from lrx.adapt.run.context import MODEL
+
+    models = [(method, ctx.final_dir)]
+    if ctx.shape.distill:
+        models.append((f"{method}{TEACHER_SUFFIX}", ctx.teacher_dir))
+    if ctx.shape.self_train:
+        models.append((f"{method}{ROUND0_SUFFIX}", ctx.path(MODEL)))
+    return models
+
+
 def run_evaluate(ctx: Context, settings: EvaluateSettings) -> tuple[str, dict[str, Any]]:
     from lrx.adapt.tasks import get_task
     from lrx.adapt.tasks import read_task
@@ -67,17 +87,14 @@ def run_evaluate(ctx: Context, settings: EvaluateSettings) -> tuple[str, dict[st
 
     task = get_task(ctx.task)
     signature = _signature(ctx, settings)
-    models = [(settings.method, ctx.final_dir)]
-    if ctx.shape.self_train:
-        from lrx.adapt.run.context import MODEL
-
-        models.append((f"{settings.method}{ROUND0_SUFFIX}", ctx.path(MODEL)))
+    models = _scored_models(ctx, settings.method)
     rows: list[dict[str, Any]] = []
     for url in (*settings.test_sets, *settings.dev_sets):
         gold = cap([s for s in read_task(ctx.task, fetch(url)) if s.tokens], settings.max_sentences)
         for method, model_dir in models:
             start = time.perf_counter()
             predicted = task.predict(model_dir, gold)
+            predict_seconds = time.perf_counter() - start
             scores = task.score(gold, predicted, entity_types=settings.entity_types)
             seconds = time.perf_counter() - start
             for metric, score in scores:
@@ -93,6 +110,9 @@ def run_evaluate(ctx: Context, settings: EvaluateSettings) -> tuple[str, dict[st
                         "signature": signature,
                         "seconds": seconds / len(scores),
                         "seed": settings.seed,
+                        # inference speed on this machine (model loading included), for comparing a student
+                        # with its teacher
+                        "sentences_per_s": round(len(gold) / predict_seconds, 2) if predict_seconds > 0 else None,
                     }
                 )
                 log.info(

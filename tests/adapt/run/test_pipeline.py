@@ -295,8 +295,10 @@ def test_mlm_and_distillation_on_pseudo_and_bible_text(mirror_env, tmp_path):
     markers = _markers(run_dir)
     assert markers["train"]["inputs"]["mlm"] == markers["mlm"]["id"]
     assert markers["evaluate"]["inputs"]["distill"] == markers["distill"]["id"]
-    (entry,) = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+    # the student, then its teacher under its own name
+    entry, teacher = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
     assert entry["method"] == "pseudo_mlm" and entry["signature"] == read_signature(run_dir / "pseudo.ner")
+    assert teacher["method"] == "pseudo_mlm.teacher" and teacher["test_set"] == entry["test_set"]
     for name in ("encoder", "mlm", "model", "student"):
         assert not (run_dir / name).exists()
 
