@@ -124,9 +124,9 @@ class SelfTrainConfig:
     selection: str = "class"
     keep: float = 0.5
     threshold: float = 0.9
-    # teacher: each round continues from the previous round's model; encoder: each round starts afresh from
-    # the encoder fine-tuning started from (the textbook student)
-    init: str = "teacher"
+    # encoder: each round starts afresh from the encoder fine-tuning started from (the textbook student: its
+    # gain is the data's, not more steps'); teacher: each round continues from the previous round's model
+    init: str = "encoder"
     # monolingual: the real unlabelled text (language.monolingual); target: the pseudo-monolingual text too
     text: str = "monolingual"
     # unlabelled sentences labelled per round, the first ones (null: all that the run holds)
@@ -145,6 +145,11 @@ class StudentConfig:
     # the teacher ensemble: the run's model plus teachers - 1 more, trained as the train stage trains (same data
     # and settings) with seeds seed+1, seed+2, ...; their distributions are averaged
     teachers: int = 1
+    # the unlabelled text the teachers label: target (the pseudo-monolingual text and the real monolingual text,
+    # Wang et al.'s label distillation) or monolingual (the real text only)
+    text: str = "target"
+    # encoder: the student starts from the encoder; teacher: from the (first) teacher
+    init: str = "encoder"
 
 
 @dataclass
@@ -239,6 +244,8 @@ def validate(cfg: DictConfig) -> None:
             "method.self_train.rounds must be >= 0, method.self_train.threshold in [0, 1] and "
             "method.self_train.keep in (0, 1]"
         )
+    _choice(cfg.method.student.text, SELF_TRAIN_TEXT, "method.student.text")
+    _choice(cfg.method.student.init, SELF_TRAIN_INIT, "method.student.init")
     if cfg.method.student.teachers < 1:
         raise ValueError("method.student.teachers must be >= 1")
     student = cfg.method.student

@@ -272,6 +272,8 @@ class DistillSettings:
     teachers: int = 1
     self_train: bool = False  # the teacher is self_train/'s model (else model/)
     target_train: tuple[str, ...] = ()
+    text: str = "target"
+    init: str = "encoder"
 
     @classmethod
     def of(cls, cfg: DictConfig) -> DistillSettings:
@@ -287,6 +289,8 @@ class DistillSettings:
             int(student.teachers),
             MethodShape.of(cfg).self_train,
             TrainStageSettings.of(cfg).target_train,
+            str(student.text),
+            str(student.init),
         )
 
 

@@ -205,7 +205,7 @@ def run_distill(ctx: Context, settings: DistillSettings) -> tuple[str, dict[str,
 
     if not settings.enabled:
         return "nothing: method.distill is false", {}
-    target = ctx.target_text()
+    target = _unlabelled(ctx, settings.text, None)
     if not target:
         raise PipelineError(f"distill: no target-language text in {PSEUDO_TEXT} or {MONOLINGUAL}")
     task = get_task(ctx.task)
@@ -228,7 +228,8 @@ def run_distill(ctx: Context, settings: DistillSettings) -> tuple[str, dict[str,
     else:
         labelled = task.predict(ctx.teacher_dir, target)
     train = [*labelled, *training]
-    stats = _finetune(ctx, train, labels, ctx.path(STUDENT), settings.train, **student)
+    base = ctx.teacher_dir if settings.init == "teacher" else None
+    stats = _finetune(ctx, train, labels, ctx.path(STUDENT), settings.train, base=base, **student)
     kind = "label distributions" if settings.soft else "labels"
     did = (
         f"student{f' ({settings.layers} layers)' if settings.layers else ''} on {len(teachers)} teacher(s)' {kind} "
