@@ -94,6 +94,7 @@ def test_defaults_keep_the_keys_run_py_reads():
         "vocab",
         "mlm",
         "train",
+        "self_train",
         "distill",
         "evaluate",
     ]
@@ -113,6 +114,7 @@ def test_defaults_keep_the_keys_run_py_reads():
         "max_variants": 4,
         "seed": 1,
         "keep_case": True,
+        "code_switch": 0.0,
     }
     assert cfg.force is False and cfg.save_model is False
     # the overrides the existing tests use still work
@@ -293,8 +295,8 @@ def test_types_are_checked_and_choices_validated():
         _compose(["model.train.epochs=many"])  # an int in the schema
     with pytest.raises(ConfigCompositionException):
         _compose(["method.mlm=sometimes"])  # a bool
-    with pytest.raises(ValueError, match=r"method\.train_on must be one of en, pseudo, pseudo\+en"):
-        schema.validate(_compose(["method.train_on=target"]))
+    with pytest.raises(ValueError, match=r"method\.train_on must be one of en, pseudo, pseudo\+en, target"):
+        schema.validate(_compose(["method.train_on=mixed"]))
     with pytest.raises(ValueError, match=r"task\.name must be one of ner, pos, xsid"):
         schema.validate(_compose(["task.name=sentiment"]))
     with pytest.raises(ValueError, match="no test set for task xsid"):
