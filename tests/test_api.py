@@ -19,7 +19,10 @@ from omegaconf import OmegaConf
 import lrx
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-METRICS_KEYS = {"language", "task", "method", "model", "test_set", "metric", "score", "signature", "seconds"}
+METRICS_KEYS = {
+    *("language", "task", "method", "model", "test_set", "metric", "score", "signature", "seconds"),
+    *("seed", "sentences_per_s"),
+}
 TINY = ["model=tiny", "model.train.max_steps=8", "task.max_train_sentences=200", "task.max_eval_sentences=100"]
 
 
@@ -36,7 +39,7 @@ def test_the_readme_example_runs_as_written(mirror_env, tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.splitlines()
     assert lines[0].split()[0].isdigit() and "tsi" in lines[0]  # len(ewe) and water's translations
-    assert lines[-1].startswith("[('lrx_trans_train_en_names', ")
+    assert lines[-1].startswith("[('self_train', ")
 
 
 def test_public_names_are_lazy_and_listed():
@@ -101,10 +104,10 @@ def test_unknown_options_name_themselves():
 def test_run_returns_the_metrics_entries_twice_in_one_process(mirror_env, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     first = lrx.run(*TINY, "compare_with=[zero_shot]", f"hydra.run.dir={tmp_path / 'one'}")
-    assert [row["method"] for row in first] == ["lrx_trans_train_en_names", "zero_shot"]
+    assert [row["method"] for row in first] == ["self_train", "self_train.round0", "zero_shot"]
     assert all(set(row) == METRICS_KEYS for row in first)
     on_disk = json.loads((tmp_path / "one" / "metrics.json").read_text(encoding="utf-8"))
-    assert on_disk == first[:1]
+    assert on_disk == first[:2]
     assert (tmp_path / "one" / "compare" / "zero_shot" / "metrics.json").is_file()
     # a second call in the same process (Hydra's global state cleared), no evaluation: no entries
     second = lrx.run("model=tiny", "task.max_train_sentences=50", "stages=[lexicon,synthesize]", "language=wo",
@@ -114,17 +117,23 @@ def test_run_returns_the_metrics_entries_twice_in_one_process(mirror_env, tmp_pa
 
 
 # the methods as conf/method/ composed them before the files built on one another (each wrote every key out):
-# the same values, plus synthesis.seed and keep_case, which SynthesisOptions now carries in the config too
+# the same values, plus synthesis.seed, keep_case and code_switch, which SynthesisOptions now carries in the
+# config too, and the self-training and student nodes (off)
 _LRX = {"choice": "weighted", "unknown": "keep", "multiword": True, "casefold": True, "lemma": True,
         "entities": "translate", "morphology": "MORPH", "min_replaced": 0, "max_variants": 4, "seed": 1,
-        "keep_case": True}  # fmt: skip
+        "keep_case": True, "code_switch": 0.0}  # fmt: skip
 _WANG = {**_LRX, "multiword": False, "lemma": False, "morphology": False, "max_variants": 1}
-_PLAIN = {"mlm": False, "mlm_head_warmup_steps": 0, "mlm_lr": None, "distill": False, "vocab": False}
+_STUDENT = {"soft": False, "layers": None, "teachers": 1, "text": "target", "init": "encoder"}
+_SELF_TRAIN = {"rounds": 0, "selection": "class", "keep": 0.5, "threshold": 0.9, "init": "encoder",
+               "text": "monolingual", "max_sentences": None}  # fmt: skip
+_PLAIN = {"mlm": False, "mlm_head_warmup_steps": 0, "mlm_lr": None, "distill": False, "student": _STUDENT,
+          "vocab": False, "self_train": _SELF_TRAIN}  # fmt: skip
+_NAMES = {**_LRX, "entities": "keep"}
 EXPECTED_METHODS = {
     "zero_shot": {"train_on": "en", "synthesis": _LRX, **_PLAIN},
     "lrx_trans_train": {"train_on": "pseudo", "synthesis": _LRX, **_PLAIN},
     "lrx_trans_train_en": {"train_on": "pseudo+en", "synthesis": _LRX, **_PLAIN},
-    "lrx_trans_train_en_names": {"train_on": "pseudo+en", "synthesis": {**_LRX, "entities": "keep"}, **_PLAIN},
+    "lrx_trans_train_en_names": {"train_on": "pseudo+en", "synthesis": _NAMES, **_PLAIN},
     "lrx_vocab": {"train_on": "pseudo+en", "synthesis": _LRX, **_PLAIN, "vocab": True},
     "pseudo_mlm": {
         "train_on": "pseudo+en",
@@ -137,6 +146,17 @@ EXPECTED_METHODS = {
     "label_distill": {"train_on": "pseudo+en", "synthesis": _LRX, **_PLAIN, "distill": True},
     "pseudo_trans_train": {"train_on": "pseudo", "synthesis": _WANG, **_PLAIN},
     "pseudo_trans_train+en": {"train_on": "pseudo+en", "synthesis": _WANG, **_PLAIN},
+    "cs_trans_train_en": {"train_on": "pseudo+en", "synthesis": {**_NAMES, "code_switch": 1.0}, **_PLAIN},
+    "self_train_en": {"train_on": "en", "synthesis": _LRX, **_PLAIN, "self_train": {**_SELF_TRAIN, "rounds": 1}},
+    "self_train": {"train_on": "pseudo+en", "synthesis": _NAMES, **_PLAIN, "self_train": {**_SELF_TRAIN, "rounds": 1}},
+    "supervised": {"train_on": "target", "synthesis": _LRX, **_PLAIN},
+    "teacher_student": {
+        "train_on": "en",
+        "synthesis": _LRX,
+        **_PLAIN,
+        "distill": True,
+        "student": {**_STUDENT, "soft": True, "teachers": 3, "text": "monolingual"},
+    },
 }
 
 

@@ -41,7 +41,7 @@ MASAKHANER_LANGUAGES = ["ee", "lg", "luo", "pcm", "wo"]
 MASAKHANER_METHODS = [
     "zero_shot",
     "pseudo_trans_train",
-    "lrx_trans_train_en_names",
+    "self_train",
     "pseudo_mlm",
     "label_distill",
 ]
@@ -86,7 +86,7 @@ def test_language_method_model_overrides_compose_typed_and_derive_the_synthesis_
 def test_defaults_keep_the_keys_run_py_reads():
     cfg = _compose([])
     # the default run: every stage (vocab, mlm and distill do nothing for the default method), NER
-    # CoNLL-2003 -> Ewe on 2,000 English sentences, lrx_trans_train_en_names (chosen on MasakhaNER dev), e5_small
+    # CoNLL-2003 -> Ewe on 2,000 English sentences, self_train (chosen on MasakhaNER dev), e5_small
     # untrimmed, with the budget of the MasakhaNER experiment (250 steps per training)
     assert cfg.tgt == "ee" and list(cfg.stages) == [
         "lexicon",
@@ -98,7 +98,8 @@ def test_defaults_keep_the_keys_run_py_reads():
         "distill",
         "evaluate",
     ]
-    assert (cfg.task.name, cfg.method.name, cfg.model.name_or_path) == ("ner", "lrx_trans_train_en_names", "e5_small")
+    assert (cfg.task.name, cfg.method.name, cfg.model.name_or_path) == ("ner", "self_train", "e5_small")
+    assert cfg.method.self_train.rounds == 1 and cfg.method.train_on == "pseudo+en"
     assert cfg.model.trim is False and cfg.model.train.max_steps == 250 and cfg.model.train.freeze_embeddings
     assert cfg.task.max_train_sentences == 2000 and cfg.task.max_eval_sentences is None
     schema.validate(cfg)
@@ -160,7 +161,7 @@ def test_masakhaner_experiment_every_job_composes_and_validates():
     )
     # 2,000 English sentences, the same 250-step budget for every method, every stage; untrimmed e5 (a trimmed
     # vocabulary splits test words differently from the pretrained model)
-    assert cfg.task.max_train_sentences == 2000 and "mlm" in cfg.stages and "distill" in cfg.stages
+    assert cfg.task.max_train_sentences == 2000 and {"mlm", "self_train", "distill"} <= set(cfg.stages)
     assert cfg.model.train.max_steps == 250 and cfg.model.train.epochs > 2 and cfg.model.trim is False
     subdirs = set()
     for language in MASAKHANER_LANGUAGES:
@@ -300,7 +301,7 @@ def test_types_are_checked_and_choices_validated():
     with pytest.raises(ValueError, match=r"task\.name must be one of ner, pos, xsid"):
         schema.validate(_compose(["task.name=sentiment"]))
     with pytest.raises(ValueError, match="no test set for task xsid"):
-        schema.validate(_compose(["task=xsid", "stages=[lexicon,synthesize,train,evaluate]"]))
+        schema.validate(_compose(["task=xsid", "method=zero_shot", "stages=[lexicon,synthesize,train,evaluate]"]))
     # the default stages evaluate, and no language has an xSID test set; synthesis alone needs none
     with pytest.raises(ValueError, match="no test set for task xsid"):
         schema.validate(_compose(["task=xsid"]))
