@@ -104,6 +104,8 @@ class Table:
     rows: list[str]
     methods: list[str]
     cells: dict[tuple[str, str], float | str | None]
+    # "test", or "dev" for the dev-set entries (`<set>/dev`, task.eval_dev): choices are read from dev tables
+    split: str = "test"
     # method -> (mean over the rows that have a score, rows with a score)
     means: dict[str, tuple[float | None, int]] = field(default_factory=dict)
     # (row, method) -> (standard deviation over seeds, seeds): a cell is the mean over its seeds
@@ -115,13 +117,15 @@ class Table:
 
     @property
     def title(self) -> str:
-        return f"{self.task} · {self.metric} · {self.model}"
+        title = f"{self.task} · {self.metric} · {self.model}"
+        return title + " · dev sets" if self.split == "dev" else title
 
     def to_json(self) -> dict[str, Any]:
         return {
             "task": self.task,
             "metric": self.metric,
             "model": self.model,
+            "split": self.split,
             "rows": self.rows,
             "methods": self.methods,
             "scores": {row: {m: self.cells[row, m] for m in self.methods} for row in self.rows},
@@ -362,17 +366,20 @@ def _std(values: Sequence[float]) -> float:
 
 
 def build_tables(results: Sequence[Result], failures: Sequence[Failure], baseline: str = BASELINE) -> list[Table]:
-    """One table per (task, metric, model). A language with several test sets in a table gets a row per test
+    """One table per (task, metric, model), and a second for dev-set entries (`<set>/dev`). A language with
+    several test sets in a table gets a row per test
     set (`ee [test_set]`); a failure fills its (language, method) cells in every table with FAILED. Runs of
     one cell with different seeds are one cell: their mean, with the standard deviation and the number of seeds
     in `spread`; each method is compared with `baseline` seed by seed (`paired`), where the table has it."""
-    groups: dict[tuple[str, str, str], list[Result]] = {}
+    groups: dict[tuple[str, str, str, str], list[Result]] = {}
     for result in results:
-        groups.setdefault((result.task, result.metric, result.model), []).append(result)
+        split = "dev" if result.test_set.endswith("/dev") else "test"
+        groups.setdefault((result.task, result.metric, result.model, split), []).append(result)
     if not groups and failures:
-        groups[("no results", "-", "-")] = []  # every job failed: still a table that says so
+        groups[("no results", "-", "-", "test")] = []  # every job failed: still a table that says so
     tables = []
-    for (task, metric, model), members in sorted(groups.items()):
+    # the test tables first, then the dev tables
+    for (task, metric, model, split), members in sorted(groups.items(), key=lambda kv: (kv[0][3] == "dev", kv[0])):
         seen: dict[tuple[str, str, str, int | None], Result] = {}
         for result in members:
             key = (result.language, result.test_set, result.method, result.seed)
@@ -402,7 +409,7 @@ def build_tables(results: Sequence[Result], failures: Sequence[Failure], baselin
             cells[key] = sum(values) / len(values)
             spread[key] = (_std(values), len(values))
         rows = {row_name(r.language, r.test_set): r.language for r in members}
-        for failure in failures:
+        for failure in failures if split == "test" else ():
             language_rows = [row for row, language in rows.items() if language == failure.language]
             if not language_rows:
                 rows[failure.language] = failure.language
@@ -412,7 +419,7 @@ def build_tables(results: Sequence[Result], failures: Sequence[Failure], baselin
         methods = sorted({method for _, method in cells}, key=_method_key)
         row_list = sorted(rows)
         full = {(row, m): cells.get((row, m)) for row in row_list for m in methods}
-        table = Table(task, metric, model, row_list, methods, full, spread=spread)
+        table = Table(task, metric, model, row_list, methods, full, split=split, spread=spread)
         for method in methods:
             scores = [v for row in row_list if isinstance(v := full[row, method], float)]
             table.means[method] = (sum(scores) / len(scores) if scores else None, len(scores))
@@ -600,10 +607,12 @@ def write_report(directory: str | Path, out: str | Path | None = None, baseline:
     out_dir.mkdir(parents=True, exist_ok=True)
     files = [out_dir / "report.md"]
     files[0].write_text(markdown, encoding="utf-8")
+    several = len({(t.task, t.metric, t.model) for t in tables}) > 1
     for table in tables:
-        name = "report.png"
-        if len(tables) > 1:
-            name = f"report-{_slug(table.task)}-{_slug(table.metric)}-{_slug(table.model)}.png"
+        name = "report"
+        if several:
+            name += f"-{_slug(table.task)}-{_slug(table.metric)}-{_slug(table.model)}"
+        name += "-dev.png" if table.split == "dev" else ".png"
         files.append(write_chart(table, out_dir / name))
     return Report(tables, failures, markdown, files, len(results), costs)
 

@@ -238,3 +238,21 @@ def test_seeds_make_one_cell_with_its_spread_and_a_paired_difference(tmp_path, c
     assert main(["report", str(root), "--json", "--baseline", "self_train_en"]) == 0
     (table,) = json.loads(capsys.readouterr().out)["tables"]
     assert table["paired_difference"]["ee"]["zero_shot"]["mean"] == pytest.approx(-6.0)
+
+
+def test_dev_entries_make_their_own_table_and_chart(tmp_path, capsys):
+    root = tmp_path / "sweep"
+    for method, (test, dev) in {"zero_shot": (40.0, 45.0), "self_train": (44.0, 50.0)}.items():
+        run = _job(root, "ee", method)
+        entries = [
+            _entry("ee", method, test, test_set="masakhaner2/ewe/test"),
+            _entry("ee", method, dev, test_set="masakhaner2/ewe/dev"),
+        ]
+        (run / "metrics.json").write_text(json.dumps(entries), encoding="utf-8")
+    assert main(["report", str(root), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    test_table, dev_table = out["tables"]
+    assert (test_table["split"], dev_table["split"]) == ("test", "dev")
+    assert test_table["scores"] == {"ee": {"zero_shot": 40.0, "self_train": 44.0}}
+    assert dev_table["scores"] == {"ee": {"zero_shot": 45.0, "self_train": 50.0}}
+    assert sorted(Path(f).name for f in out["files"]) == ["report-dev.png", "report.md", "report.png"]
