@@ -41,6 +41,7 @@ MASAKHANER_LANGUAGES = ["ee", "lg", "luo", "pcm", "wo"]
 MASAKHANER_METHODS = [
     "zero_shot",
     "pseudo_trans_train",
+    "lrx_trans_train_en_names",
     "self_train",
     "pseudo_mlm",
     "label_distill",
@@ -86,7 +87,7 @@ def test_language_method_model_overrides_compose_typed_and_derive_the_synthesis_
 def test_defaults_keep_the_keys_run_py_reads():
     cfg = _compose([])
     # the default run: every stage (vocab, mlm and distill do nothing for the default method), NER
-    # CoNLL-2003 -> Ewe on 2,000 English sentences, self_train (chosen on MasakhaNER dev), e5_small
+    # CoNLL-2003 -> Ewe on 2,000 English sentences, lrx_trans_train_en_names (chosen on MasakhaNER dev), e5_small
     # untrimmed, with the budget of the MasakhaNER experiment (250 steps per training)
     assert cfg.tgt == "ee" and list(cfg.stages) == [
         "lexicon",
@@ -98,8 +99,8 @@ def test_defaults_keep_the_keys_run_py_reads():
         "distill",
         "evaluate",
     ]
-    assert (cfg.task.name, cfg.method.name, cfg.model.name_or_path) == ("ner", "self_train", "e5_small")
-    assert cfg.method.self_train.rounds == 1 and cfg.method.train_on == "pseudo+en"
+    assert (cfg.task.name, cfg.method.name, cfg.model.name_or_path) == ("ner", "lrx_trans_train_en_names", "e5_small")
+    assert cfg.method.self_train.rounds == 0 and cfg.method.train_on == "pseudo+en"
     assert cfg.model.trim is False and cfg.model.train.max_steps == 250 and cfg.model.train.freeze_embeddings
     assert cfg.task.max_train_sentences == 2000 and cfg.task.max_eval_sentences is None
     schema.validate(cfg)
@@ -174,7 +175,7 @@ def test_masakhaner_experiment_every_job_composes_and_validates():
                 "GatitosSource"
             )
             subdirs.add(job.hydra.sweep.subdir)
-    assert len(subdirs) == 25 and "pcm_label_distill" in subdirs
+    assert len(subdirs) == 30 and "pcm_label_distill" in subdirs
 
 
 def test_the_dev_experiment_selects_on_dev_sets_with_the_test_experiments_budget():

@@ -84,15 +84,13 @@ def test_a_run_writes_metrics_and_markers_then_skips_forces_and_resumes(mirror_e
     assert first.ran == list(STAGES) and first.skipped == []
 
     metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
-    # one entry per test set and scored model: the self-trained model, then the one it started from (round 0)
-    assert len(cfg.language.test_sets.ner) == 1
-    assert [m["method"] for m in metrics] == ["self_train", "self_train.round0"]
+    assert len(metrics) == len(cfg.language.test_sets.ner) == 1  # one entry per test set
     entry = metrics[0]
     assert tuple(entry) == (*RESULT_KEYS, "seed", "sentences_per_s") and entry["seed"] == 1
     assert {k: entry[k] for k in ("language", "task", "method", "model", "test_set", "metric")} == {
         "language": "ee",
         "task": "ner",
-        "method": "self_train",
+        "method": "lrx_trans_train_en_names",
         "model": "tiny",
         "test_set": "masakhaner2/ewe/test",
         "metric": "entity_f1",
@@ -109,12 +107,11 @@ def test_a_run_writes_metrics_and_markers_then_skips_forces_and_resumes(mirror_e
     assert markers["mlm"]["did"] == "nothing: method.mlm is false"
     # a stage names the ids of the stages it reads from
     assert markers["train"]["inputs"]["synthesize"] == markers["synthesize"]["id"]
-    # the default method self-trains: evaluate reads the self-trained model, which read the trained one
-    assert markers["evaluate"]["inputs"]["self_train"] == markers["self_train"]["id"]
-    assert markers["self_train"]["inputs"]["train"] == markers["train"]["id"]
-    assert "train" not in markers["distill"]["inputs"]  # nothing to distill: it depends on nothing
+    assert markers["evaluate"]["inputs"]["train"] == markers["train"]["id"]
+    # nothing to self-train or distill: they depend on nothing
+    assert "train" not in markers["distill"]["inputs"] and "train" not in markers["self_train"]["inputs"]
     # save_model=false: the weights are gone, the rest stays
-    for name in ("encoder", "model", "self_train"):
+    for name in ("encoder", "model"):
         assert not (run_dir / name).exists()
     assert (run_dir / "english.ner").is_file() and (run_dir / "lexicon_stats.json").is_file()
     assert not list(run_dir.glob(".*tmp*"))
@@ -133,12 +130,12 @@ def test_a_run_writes_metrics_and_markers_then_skips_forces_and_resumes(mirror_e
     assert forced.ran == list(STAGES)
     assert all(_ids(run_dir)[stage] != ids[stage] for stage in STAGES)
 
-    # resume: a run killed while training leaves no train marker; train, and the stages that read its model
-    # (self_train, evaluate), run again, nothing else. save_model=true keeps the weights this time
+    # resume: a run killed while training leaves no train marker; train, and evaluate (which reads its model),
+    # run again, nothing else. save_model=true keeps the weights this time
     ids = _ids(run_dir)
     marker_path(run_dir, "train").unlink()
     resumed = run_pipeline(_compose([*SMALL, "save_model=true"]), run_dir)
-    assert resumed.ran == ["train", "self_train", "evaluate"]
+    assert resumed.ran == ["train", "evaluate"]
     after = _ids(run_dir)
     assert {s: after[s] for s in STAGES if s not in resumed.ran} == {s: ids[s] for s in STAGES if s not in resumed.ran}
     assert (run_dir / "model" / "config.json").is_file() and (run_dir / "model" / "lrx.json").is_file()
@@ -146,7 +143,7 @@ def test_a_run_writes_metrics_and_markers_then_skips_forces_and_resumes(mirror_e
 
     # changed inputs: another seed changes synthesis, hence everything that reads it
     reseeded = run_pipeline(_compose([*SMALL, "seed=2"]), run_dir)
-    assert reseeded.ran == ["synthesize", "train", "self_train", "evaluate"]
+    assert reseeded.ran == ["synthesize", "train", "evaluate"]
 
 
 def test_one_stage_reads_earlier_outputs_or_says_what_is_missing(mirror_env, tmp_path):
@@ -155,7 +152,7 @@ def test_one_stage_reads_earlier_outputs_or_says_what_is_missing(mirror_env, tmp
     with pytest.raises(PipelineError, match=missing):
         run_pipeline(_compose([*SMALL, "stages=[train]"]), run_dir)
     failed = json.loads((run_dir / "failed.json").read_text(encoding="utf-8"))
-    assert (failed["language"], failed["method"]) == ("ee", "self_train")
+    assert (failed["language"], failed["method"]) == ("ee", "lrx_trans_train_en_names")
     assert "PipelineError" in failed["error"] and not (run_dir / "stages").exists()
 
     assert run_pipeline(_compose([*SMALL, "stages=[synthesize]"]), run_dir).ran == ["synthesize"]
@@ -321,10 +318,10 @@ def test_the_main_job_compares_with_zero_shot_in_one_command(mirror_env, tmp_pat
     assert done.returncode == 0, done.stderr[-3000:]
     own = json.loads((tmp_path / "run" / "metrics.json").read_text(encoding="utf-8"))
     other = json.loads((tmp_path / "run" / "compare" / "zero_shot" / "metrics.json").read_text(encoding="utf-8"))
-    assert own[0]["method"] == "self_train" and other[0]["method"] == "zero_shot"
+    assert own[0]["method"] == "lrx_trans_train_en_names" and other[0]["method"] == "zero_shot"
     assert own[0]["test_set"] == other[0]["test_set"] == "masakhaner2/ewe/test"
     lines = done.stdout.splitlines()
-    assert any(line.startswith("self_train - zero_shot: ") for line in lines), done.stdout[-2000:]
+    assert any(line.startswith("lrx_trans_train_en_names - zero_shot: ") for line in lines), done.stdout[-2000:]
     assert any(line.split() == ["zero_shot", f"{other[0]['score']:.2f}"] for line in lines)
 
 

@@ -42,7 +42,7 @@ def test_a_seed_sweep_gets_one_directory_per_seed(mirror_env, tmp_path):
                   "task.max_train_sentences=50", f"hydra.sweep.dir={sweep}")  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     jobs = _jobs(sweep)
-    assert jobs == ["ee_self_train,seed=1", "ee_self_train,seed=2"]
+    assert jobs == ["ee_lrx_trans_train_en_names,seed=1", "ee_lrx_trans_train_en_names,seed=2"]
     for seed, job in zip((1, 2), jobs, strict=True):
         assert (sweep / job / "english.ner").is_file()
         assert f"|seed:{seed}" in read_signature(sweep / job / "pseudo.ner")
