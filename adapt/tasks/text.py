@@ -112,23 +112,28 @@ def _verses(path: Path, xml: bool | None = None) -> Iterator[tuple[int, str, str
         yield line, verse, text
 
 
-def _tsv_verses(path: Path) -> Iterator[tuple[int, str, str]]:
+def decoded_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, line without its end) of a UTF-8 file, a byte-order mark dropped; bytes that are not
+    UTF-8 are a FormatError naming the file and line. Read as a stream: Bibles and corpora can be large."""
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, 1):
             try:
                 line = raw.decode("utf-8").rstrip("\r\n")
             except UnicodeDecodeError as exc:
                 raise FormatError(path, number, f"not UTF-8 ({exc.reason})") from None
-            if number == 1:
-                line = line.removeprefix("\ufeff")
-            if not line.strip():
-                continue
-            verse, tab, text = line.partition("\t")
-            if not tab or "\t" in text:
-                raise FormatError(path, number, f"expected 2 tab-separated columns, found {line.count(chr(9)) + 1}")
-            if not verse.strip():
-                raise FormatError(path, number, "empty verse id")
-            yield number, verse.strip(), " ".join(text.split())
+            yield number, line.removeprefix("\ufeff") if number == 1 else line
+
+
+def _tsv_verses(path: Path) -> Iterator[tuple[int, str, str]]:
+    for number, line in decoded_lines(path):
+        if not line.strip():
+            continue
+        verse, tab, text = line.partition("\t")
+        if not tab or "\t" in text:
+            raise FormatError(path, number, f"expected 2 tab-separated columns, found {line.count(chr(9)) + 1}")
+        if not verse.strip():
+            raise FormatError(path, number, "empty verse id")
+        yield number, verse.strip(), " ".join(text.split())
 
 
 def _xml_verses(path: Path) -> Iterator[tuple[int, str, str]]:

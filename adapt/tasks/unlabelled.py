@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from lrx.adapt.tasks.text import decoded_lines
 from lrx.adapt.tasks.text import read_bible
 from lrx.adapt.tasks.text import tokenize
 
@@ -35,15 +36,10 @@ _CONLLU_ID = re.compile(r"\d+(-\d+|\.\d+)?")
 
 def _sample(path: Path) -> list[str]:
     lines: list[str] = []
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, 1):
-            try:
-                line = raw.decode("utf-8").rstrip("\r\n")
-            except UnicodeDecodeError as exc:
-                raise FormatError(path, number, f"not UTF-8 ({exc.reason})") from None
-            lines.append(line.removeprefix("\ufeff") if number == 1 else line)
-            if len(lines) >= _SAMPLE_LINES:
-                break
+    for _, line in decoded_lines(path):
+        lines.append(line)
+        if len(lines) >= _SAMPLE_LINES:
+            break
     return lines
 
 
@@ -85,29 +81,22 @@ def _token_column(
     sentences: list[Sentence] = []
     tokens: list[str] = []
     start = 0
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, 1):
-            try:
-                line = raw.decode("utf-8").rstrip("\r\n")
-            except UnicodeDecodeError as exc:
-                raise FormatError(path, number, f"not UTF-8 ({exc.reason})") from None
-            if number == 1:
-                line = line.removeprefix("\ufeff")
-            if not line.strip():
-                if tokens:
-                    sentences.append(Sentence(tokens, [], {}, f"{path}:{start}"))
-                tokens = []
-                continue
-            if (comments and line.startswith("#")) or (number == 1 and line.startswith("# lrx:")):
-                continue
-            fields = line.split("\t") if split_tabs else line.split()
-            if skip_ids and not fields[0].isdigit():  # CoNLL-U multiword ranges and empty nodes are not words
-                continue
-            if len(fields) <= column:
-                raise FormatError(path, number, f"expected at least {column + 1} columns, found {len(fields)}")
-            if not tokens:
-                start = number
-            tokens.append(fields[column])
+    for number, line in decoded_lines(path):
+        if not line.strip():
+            if tokens:
+                sentences.append(Sentence(tokens, [], {}, f"{path}:{start}"))
+            tokens = []
+            continue
+        if (comments and line.startswith("#")) or (number == 1 and line.startswith("# lrx:")):
+            continue
+        fields = line.split("\t") if split_tabs else line.split()
+        if skip_ids and not fields[0].isdigit():  # CoNLL-U multiword ranges and empty nodes are not words
+            continue
+        if len(fields) <= column:
+            raise FormatError(path, number, f"expected at least {column + 1} columns, found {len(fields)}")
+        if not tokens:
+            start = number
+        tokens.append(fields[column])
     if tokens:
         sentences.append(Sentence(tokens, [], {}, f"{path}:{start}"))
     return sentences
@@ -127,18 +116,11 @@ def read_unlabelled(path: str | Path, fmt: str | None = None) -> list[Sentence]:
     elif fmt == "xsid":
         sentences = _token_column(path, 1, split_tabs=True, comments=True)
     elif fmt == "text":
-        sentences = []
-        with path.open("rb") as handle:
-            for number, raw in enumerate(handle, 1):
-                try:
-                    line = raw.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    raise FormatError(path, number, f"not UTF-8 ({exc.reason})") from None
-                if number == 1:
-                    line = line.removeprefix("\ufeff")
-                    if line.startswith("# lrx:"):
-                        continue
-                sentences.append(Sentence(tokenize(line), [], {}, f"{path}:{number}"))
+        sentences = [
+            Sentence(tokenize(line), [], {}, f"{path}:{number}")
+            for number, line in decoded_lines(path)
+            if not (number == 1 and line.startswith("# lrx:"))
+        ]
     else:
         raise ValueError(f"unknown unlabelled-text format {fmt!r}; one of {', '.join(FORMATS)}")
     return [s for s in sentences if s.tokens]
