@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from lrx.adapt.run.context import METRICS_FILE
+from lrx.adapt.run.context import MODEL
 from lrx.adapt.run.context import Context
 from lrx.adapt.run.context import PipelineError
 from lrx.adapt.run.context import cap
@@ -69,8 +70,6 @@ def _scored_models(ctx: Context, method: str) -> list[tuple[str, Path]]:
     """(method name in metrics.json, model directory): the final model, then the models it was made from
     where the method has them: a distilled student's teacher (`<method>.teacher`) and a self-training run's
     starting model (`<method>.round0`)."""
-    from lrx.adapt.run.context import MODEL
-
     models = [(method, ctx.final_dir)]
     if ctx.shape.distill:
         models.append((f"{method}{TEACHER_SUFFIX}", ctx.teacher_dir))

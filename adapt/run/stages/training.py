@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -85,10 +86,8 @@ def run_train(ctx: Context, settings: TrainStageSettings) -> tuple[str, dict[str
 def _unlabelled(ctx: Context, text: str, limit: int | None) -> list[Sentence]:
     """The unlabelled target text a self-training round labels: the real monolingual text, or (`target`) the
     pseudo-monolingual text too."""
-    sentences = [s for s in ctx.read("text", MONOLINGUAL) if s.tokens]
-    if text == "target":
-        sentences = ctx.target_text()
-    return sentences[:limit] if limit else sentences
+    sentences = ctx.target_text() if text == "target" else ctx.read("text", MONOLINGUAL)
+    return [s for s in sentences if s.tokens][: limit or None]
 
 
 def _label_class(label: str) -> str:
@@ -169,8 +168,6 @@ def run_self_train(ctx: Context, settings: SelfTrainSettings) -> tuple[str, dict
             }
         )
         if teacher != ctx.path(MODEL):
-            import shutil
-
             shutil.rmtree(teacher, ignore_errors=True)  # an intermediate round's model: the next one replaces it
         teacher = out
     last = rounds[-1]
@@ -213,16 +210,16 @@ def run_distill(ctx: Context, settings: DistillSettings) -> tuple[str, dict[str,
     training = ctx.training_data(settings.target_train)
     teachers = _teachers(ctx, settings, labels)
     student: dict[str, Any] = {"num_layers": settings.layers} if settings.layers else {}
-    if settings.soft:
+    if settings.soft or len(teachers) > 1:
         mean = _mean_distributions([predict_tag_distributions(t, target) for t in teachers])
+    if settings.soft:
         seen = [(s, row) for s, row in zip(target, mean, strict=True) if row is not None]
         labelled = [Sentence(list(s.tokens), [], {}, s.where) for s, _ in seen]
         student["soft"] = [*(row for _, row in seen), *([None] * len(training))]
     elif len(teachers) > 1:
-        mean = _mean_distributions([predict_tag_distributions(t, target) for t in teachers])
         names = labels["labels"]
         labelled = [
-            Sentence(list(s.tokens), [_argmax_label(d, names) for d in row] if row else ["O"] * len(s.tokens), {})
+            Sentence(list(s.tokens), [_argmax_label(d, names) for d in row or [None] * len(s.tokens)], {}, s.where)
             for s, row in zip(target, mean, strict=True)
         ]
     else:
