@@ -29,6 +29,10 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from lrx.adapt.report_data import DataRow
+from lrx.adapt.report_data import data_markdown
+from lrx.adapt.report_data import read_data_rows
+
 from lrx.core.errors import LrxError
 
 METRICS_FILE = "metrics.json"
@@ -194,6 +198,7 @@ class Report:
     files: list[Path]
     results: int
     costs: list[RunCost] = field(default_factory=list)
+    data: list[DataRow] = field(default_factory=list)
 
 
 def _load_json(path: Path) -> Any:
@@ -285,7 +290,7 @@ def gather(directory: str | Path) -> tuple[list[Result], list[Failure]]:
         raise ReportError(f"{root}: not a directory")
     results = [r for path in sorted(root.rglob(METRICS_FILE)) if path.is_file() for r in read_metrics(path)]
     failures = [read_failed(path) for path in sorted(root.rglob(FAILED_FILE)) if path.is_file()]
-    if not results and not failures:
+    if not results and not failures and not any(root.rglob("stages/lexicon.json")):
         raise ReportError(f"{root}: no {METRICS_FILE} or {FAILED_FILE} under it (is it a sweep directory?)")
     return results, failures
 
@@ -514,6 +519,7 @@ def render_markdown(
     failures: Sequence[Failure],
     results: Sequence[Result],
     costs: Sequence[RunCost] = (),
+    data: Sequence[DataRow] = (),
 ) -> str:
     """The whole report.md: a section per table, the training cost per job, then the failed jobs."""
     parts = ["# lrx report", ""]
@@ -531,6 +537,17 @@ def render_markdown(
                 "",
                 paired_markdown(table),
             ]
+    if data:
+        parts += [
+            "",
+            "## data",
+            "",
+            "Per job: the lexicon (entries after cleaning), the English training data and its pseudo translation "
+            "(translated %: English tokens replaced by a translation; unknown %: tokens the lexicon had no entry "
+            "for), and the seconds the lexicon and synthesize stages took.",
+            "",
+            data_markdown(list(data)),
+        ]
     if costs:
         parts += [
             "",
@@ -602,7 +619,8 @@ def write_report(directory: str | Path, out: str | Path | None = None, baseline:
     results, failures = gather(directory)
     tables = build_tables(results, failures, baseline)
     costs = read_costs(results)
-    markdown = render_markdown(tables, failures, results, costs)
+    data = read_data_rows(directory)
+    markdown = render_markdown(tables, failures, results, costs, data)
     out_dir = Path(out) if out is not None else Path(directory)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = [out_dir / "report.md"]
@@ -614,7 +632,7 @@ def write_report(directory: str | Path, out: str | Path | None = None, baseline:
             name += f"-{_slug(table.task)}-{_slug(table.metric)}-{_slug(table.model)}"
         name += "-dev.png" if table.split == "dev" else ".png"
         files.append(write_chart(table, out_dir / name))
-    return Report(tables, failures, markdown, files, len(results), costs)
+    return Report(tables, failures, markdown, files, len(results), costs, data)
 
 
 def report_json(report: Report) -> dict[str, Any]:
@@ -627,5 +645,6 @@ def report_json(report: Report) -> dict[str, Any]:
         ],
         "results": report.results,
         "costs": [cost.to_json() for cost in report.costs],
+        "data": [row.to_json() for row in report.data],
         "files": [str(path) for path in report.files],
     }

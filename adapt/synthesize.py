@@ -3,8 +3,10 @@
 `synthesize_sentences` is the one code path: it loads the lexicon(s), with lemma matching an English analyser and
 with morphology on too the target's inflector, and runs `lrx.lexicons.synthesis.Synthesizer` over sentences in
 memory (`lrx.synthesize`, the public API, calls it). `synthesize_file`, behind `lrx synthesize` and the Hydra
-pipeline's synthesis stage, reads a task file, calls it, and writes the pseudo data in the input's own format,
-its first line a provenance signature, with a stats JSON next to it (`<out>.stats.json`). The options are one
+pipeline's synthesis stage, reads a task file, calls it, and writes the pseudo data in the input's own format
+with a provenance signature (its first line; for plain text, whose lines are sentences only, the sidecar
+`<out>.lrx.json`), and a stats JSON next to it (`<out>.stats.json`, the signature its first key). Plain text is
+written back as text: punctuation the reader split off is glued back to the translated words. The options are one
 `lrx.lexicons.synthesis.SynthesisOptions` everywhere (the CLI's flags, the API's keywords, `method.synthesis`). With
 morphology off, lemma matches keep the target lemma as it stands; with lemma matching off (Wang et al.'s
 synthesis: exact, then lower-cased, single words) there is nothing to inflect.
@@ -153,6 +155,12 @@ def _english_analyzer() -> Any:
     # running text has far more plural nouns in -s than 3rd-person verbs, though the English table knows
     # most nouns as verbs too (to dog, to book)
     return load_english_analyzer(fetch, plural_first=True)
+
+
+def english_analyzer() -> Any:
+    """The English analyser synthesis matches lemmas with (one per process): for callers that must match as
+    synthesis does (`lrx gaps`)."""
+    return _english_analyzer()
 
 
 _INPUTS: dict[tuple[str, str, int, int], list[Any]] = {}

@@ -20,6 +20,11 @@ The method of Wang, Ruder & Neubig (2022), done with more care than their script
   several source tokens that become one or more target tokens take the span's first label (for BIO), or the
   label of the span's head (POS: the first content tag by a fixed priority, verbs and nouns first). A dropped
   token that began a span passes its B- on to the span's next kept token, so spans stay well formed.
+* Spacing (running text, whose sentences carry `space_after` flags: `reigned ,` is "reigned,"): a source span's
+  last target token takes the flag of the span's last source token and the tokens of a multiword translation
+  are spaced apart, so "reigned," -> "ɖu fia,"; where tokens are dropped, the kept tokens around them are
+  spaced if the source had a space anywhere between them ("(dropped)" -> "()", "king dropped, said" ->
+  "king , said"): two words are never glued together.
 
 Nothing here reads or writes files or knows how analysis and inflection are done: both come in as callables,
 `analyse(word) -> [(lemma, feats), ...]` and `inflect(target_lemma, english_feats) -> form | None`.
@@ -325,6 +330,33 @@ class Synthesizer:
         protected = [_is_entity(label, scheme) for label in sentence.labels]
         return protected if any(protected) else None
 
+    def _matched_spans(
+        self, tokens: Sequence[str], protected: list[bool] | None
+    ) -> list[tuple[int, int, _Match | None]]:
+        """(start, length, match) of each span, left to right: a protected name alone, else the longest match
+        (multiword entries first), never a multiword match across a name; None: no translation."""
+        spans: list[tuple[int, int, _Match | None]] = []
+        i = 0
+        size = len(tokens)
+        while i < size:
+            if protected is not None and protected[i]:
+                n, match = 1, _Match(ENTITY, ((tokens[i],),), (1.0,))
+            else:
+                n, match = self._span(tokens, i)
+                if protected is not None and n > 1 and any(protected[i : i + n]):
+                    # no multiword match across a name: the word alone
+                    n, match = 1, (self._tokens.get(tokens[i]) or self._token(tokens[i]))[1]
+            spans.append((i, n, match))
+            i += n
+        return spans
+
+    def spans(self, sentence: Sentence) -> list[tuple[int, int, str]]:
+        """How `translate` matches the sentence's tokens, without translating or counting: (start, length, path)
+        per span, the path one of PATHS: `unknown` for a token the lexicon does not translate, `entity` for a
+        name that `entities="keep"` copies (what `lrx.lexicons.gaps` looks at). Code-switching is not applied."""
+        spans = self._matched_spans(sentence.tokens, self._protected(sentence))
+        return [(i, n, PATHS[UNKNOWN_PATH] if match is None else PATHS[match.path]) for i, n, match in spans]
+
     def translate(self, sentence: Sentence) -> list[Sentence]:
         """The pseudo sentence(s) for one source sentence ([] when it has fewer than min_replaced translations)."""
         protected = self._protected(sentence)
@@ -336,28 +368,18 @@ class Synthesizer:
         stats = self._stats
         stats.sentences_in += 1
         stats.tokens_in += len(tokens)
-        spans: list[tuple[int, int, _Match | None]] = []
+        spans = self._matched_spans(tokens, protected)
         counts = self._path_counts
         replaced = 0
-        i = 0
-        size = len(tokens)
-        while i < size:
-            if protected is not None and protected[i]:
-                n, match = 1, _Match(ENTITY, ((tokens[i],),), (1.0,))
-            else:
-                n, match = self._span(tokens, i)
-                if protected is not None and n > 1 and any(protected[i : i + n]):
-                    # no multiword match across a name: the word alone
-                    n, match = 1, (self._tokens.get(tokens[i]) or self._token(tokens[i]))[1]
+        for index, (i, n, match) in enumerate(spans):
             if switch and match is not None and match.path != ENTITY and self.rng.random() >= ratio:
                 match = _Match(ENTITY, (tuple(tokens[i : i + n]),), (1.0,))  # code-switching: this span stays English
-            spans.append((i, n, match))
+                spans[index] = (i, n, match)
             if match is None:
                 counts[UNKNOWN_PATH] += 1
             else:
                 counts[match.path] += n
                 replaced += n if match.path != ENTITY else 0
-            i += n
         stats.replaced += replaced
         stats.add_sentence_ratio(replaced, len(tokens))
         if replaced < self.options.min_replaced:
@@ -397,8 +419,10 @@ class Synthesizer:
         random_number = self.rng.random
         cache = self._tokens
         counts = self._path_counts
+        spaces = sentence.space_after
         out_tokens: list[str] = []
         out_labels: list[str] = []
+        out_spaces: list[bool] = []
         add_token = out_tokens.append
         add_label = out_labels.append
         pending_begin = ""  # the entity type whose B- was dropped with an unknown token
@@ -420,6 +444,8 @@ class Synthesizer:
                 counts[match.path] += 1
                 replaced += 1
                 add_token(only)
+                if spaces:
+                    out_spaces.append(spaces[i])
                 if tagged:
                     label = labels[i]
                     if pending_begin:
@@ -435,9 +461,13 @@ class Synthesizer:
                 if not keep_unknown and (drop_all or not _is_entity(label, scheme)):
                     if bio and label.startswith("B-"):
                         pending_begin = label[2:]
+                    if spaces:
+                        _add_spaces(out_spaces, 0, spaces[i])
                     i += 1
                     continue
                 add_token(token)
+                if spaces:
+                    out_spaces.append(spaces[i])
                 if tagged:
                     if pending_begin:
                         if label == "I-" + pending_begin:
@@ -458,6 +488,8 @@ class Synthesizer:
                 add_token(pieces[0])
             else:
                 out_tokens.extend(pieces)
+            if spaces:
+                _add_spaces(out_spaces, len(pieces), spaces[i + n - 1])
             if tagged:
                 label = labels[i] if n == 1 else _span_label(labels[i : i + n], scheme)
                 if pending_begin:
@@ -481,7 +513,9 @@ class Synthesizer:
             return []
         stats.sentences += 1
         stats.tokens_out += len(out_tokens)
-        return [Sentence(out_tokens, out_labels if labels else [], dict(sentence.meta), sentence.where)]
+        return [
+            Sentence(out_tokens, out_labels if labels else [], dict(sentence.meta), sentence.where, None, out_spaces)
+        ]
 
     def _build(self, sentence: Sentence, spans: Sequence[tuple[int, int, _Match | None]], variant: int) -> Sentence:
         tokens = sentence.tokens
@@ -489,8 +523,10 @@ class Synthesizer:
         scheme = self.label_scheme if labels else "none"
         unknown = self.options.unknown
         pick = self._pick
+        spaces = sentence.space_after
         out_tokens: list[str] = []
         out_labels: list[str] = []
+        out_spaces: list[bool] = []
         pending_begin = ""  # the entity type whose B- was dropped with an unknown token
         for start, n, match in spans:
             if match is None:
@@ -500,6 +536,8 @@ class Synthesizer:
                     if unknown == "drop" or not _is_entity(label, scheme):
                         if scheme == "bio" and label.startswith("B-"):
                             pending_begin = label[2:]
+                        if spaces:
+                            _add_spaces(out_spaces, 0, spaces[start])
                         continue
                 out_tokens.append(token)
                 pieces: Sequence[str] = (token,)
@@ -507,6 +545,8 @@ class Synthesizer:
                 targets = match.targets
                 pieces = targets[0] if len(targets) == 1 else pick(match, variant)
                 out_tokens.extend(pieces)
+            if spaces:
+                _add_spaces(out_spaces, len(pieces), spaces[start + n - 1])
             if scheme == "none":
                 continue
             label = labels[start] if n == 1 else _span_label(labels[start : start + n], scheme)
@@ -523,7 +563,7 @@ class Synthesizer:
                 out_labels.append(label)
             else:
                 out_labels.extend([label] * len(pieces))
-        return Sentence(out_tokens, out_labels if labels else [], dict(sentence.meta), sentence.where)
+        return Sentence(out_tokens, out_labels if labels else [], dict(sentence.meta), sentence.where, None, out_spaces)
 
     def translate_all(self, sentences: Iterable[Sentence]) -> Iterator[Sentence]:
         """Translate a stream of sentences; `stats.seconds` accumulates the time spent here."""
@@ -549,6 +589,17 @@ def _match_case(source: str, pieces: Sequence[str]) -> Sequence[str]:
     if source[:1].isupper() and pieces[0][:1].islower():
         return (pieces[0][:1].upper() + pieces[0][1:], *pieces[1:])
     return pieces
+
+
+def _add_spaces(out: list[bool], count: int, after: bool) -> None:
+    """The space flags of `count` target tokens for a source span whose last token had `after`: spaces between
+    them, `after` after the last. For none (a dropped token), the token before it gets a space if either had
+    one, so that the words around a dropped one stay apart (see the module docstring)."""
+    if count:
+        out.extend([True] * (count - 1))
+        out.append(after)
+    elif out:
+        out[-1] = out[-1] or after
 
 
 def _is_entity(label: str, scheme: str) -> bool:

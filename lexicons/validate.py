@@ -14,7 +14,9 @@ Warnings: `script-mismatch` (a letter outside the language's script, from CLDR l
 (fastText `lid.176.ftz` is confident that a long enough text is another language it knows), `bracket-note`,
 `source-not-english`, `confusable` (IPA script g U+0261 for `g`, Cyrillic or Greek lookalikes in Latin words and Latin
 ones in Cyrillic words), `not-nfc`, `whitespace`, `tag-order` (not the canonical UniMorph spelling/order),
-`duplicate-tag`, `not-iso639-3`, `schema-unavailable`.
+`duplicate-tag`, `not-iso639-3`, `schema-unavailable`, `untranslated` (a lexicon row with a source and no
+target yet: a to-do row, as `lrx gaps` writes them; it is left out of the lexicon), `placeholder` (a metadata
+value still starting `TODO`).
 
 `fix_text` applies only mechanical fixes (NFC, trimming fields and line ends, canonical tag order, dropping
 rows identical to an earlier one) and is idempotent: fixing a fixed file changes nothing.

@@ -39,6 +39,8 @@ from lrx.morphology.features import DUPLICATE_TAG
 from lrx.morphology.features import Schema
 
 _BRACKETED = regex.compile(r"[(\[{][^)\]}]*[)\]}]")
+# a metadata value that starts so is still to be written (`lrx gaps` writes such to-do files)
+PLACEHOLDER = "TODO"
 
 
 # -- the validator -------------------------------------------------------------------------------------------
@@ -251,13 +253,18 @@ def _file_languages(
 
 def _check_metadata(parsed: ContributedText, checker: _Checker) -> None:
     for key in METADATA_KEYS:
-        if not parsed.metadata.get(key):
+        value = parsed.metadata.get(key)
+        if not value:
             checker.error(
                 parsed.metadata_lines.get(key, 1),
                 0,
                 "missing-metadata",
                 f"the comment block at the top needs a line '# {key}: ...'"
                 + (" with a value" if key in parsed.metadata else ""),
+            )
+        elif value.upper().startswith(PLACEHOLDER):
+            checker.warn(
+                parsed.metadata_lines[key], 0, "placeholder", f"'# {key}:' still holds a placeholder: {value!r}"
             )
 
 
@@ -304,7 +311,10 @@ def _check_row(row: Row, kind: str, width: int, checker: _Checker) -> tuple[str,
         if raw != text:
             checker.warn(row.line, column, "whitespace", f"{names[index]} {raw!r} has spaces around it; --fix trims")
         if not text:
-            if index < required:
+            if kind == "lexicon" and index == 1 and fields[0].strip():
+                # a source still to translate (a to-do list, such as `lrx gaps` writes): nothing of it is used
+                checker.warn(row.line, column, "untranslated", f"{fields[0].strip()!r} has no target yet: left out")
+            elif index < required:
                 checker.error(row.line, column, "empty-field", f"the {names[index]} is empty")
                 ok = False
             normalised.append("")

@@ -54,7 +54,11 @@ def add_synthesize_command(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--input", required=True, help="English task file")
     parser.add_argument("--tgt", required=True, help="target language (BCP-47 or ISO 639-3)")
     parser.add_argument("--lexicon", required=True, help="lexicon source name(s), comma separated: gatitos,freedict")
-    parser.add_argument("--out", required=True, help="output file (its stats go to <out>.stats.json)")
+    parser.add_argument(
+        "--out",
+        required=True,
+        help="output file (stats: <out>.stats.json; for --task text the signature: <out>.lrx.json)",
+    )
     parser.add_argument("--src", default="eng", help="source language of the task data (default eng)")
     parser.add_argument("--morphology", choices=("on", "off"), default="on", help="inflect lemma matches (on)")
     parser.add_argument("--choice", choices=CHOICES, default="weighted", help="how a translation is chosen")

@@ -128,7 +128,7 @@ def run_in_process(overrides: Sequence[str]) -> list[dict[str, Any]]:
         try:
             result = run_pipeline(cfg, run_dir)
             rows = _read_metrics(result.metrics_path)
-            if "evaluate" in cfg.stages:
+            if "evaluate" in result.stages:
                 for other in run_compared(cfg, result):
                     rows += _read_metrics(other.metrics_path)
         finally:
@@ -144,7 +144,7 @@ def main(cfg: DictConfig) -> float:
         print(f"metrics: {result.metrics_path} (mean score {result.metric:.2f})")
     ran, skipped = ", ".join(result.ran) or "nothing", ", ".join(result.skipped) or "nothing"
     print(f"run directory: {result.run_dir} (ran: {ran}; skipped: {skipped})")
-    if cfg.compare_with and "evaluate" in cfg.stages and not in_sweep():
+    if cfg.compare_with and "evaluate" in result.stages and not in_sweep():
         print_comparison(compare(cfg, result), get_task(str(cfg.task.name)).metric)
     return result.metric
 

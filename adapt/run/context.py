@@ -171,11 +171,15 @@ class Context:
 
     def read(self, task: str, name: str) -> list[Sentence]:
         """A task file of the run directory, read once per run."""
+        from lrx.adapt.tasks import read_pretokenised_text
         from lrx.adapt.tasks import read_task
 
         key = f"{task}:{name}"
         if key not in self._cache:
-            self._cache[key] = read_task(task, self.path(name))
+            # the run's text files are written from task tokens (MasakhaNER's, the English data's): read back at
+            # whitespace, as written, not re-tokenised as running text is
+            path = self.path(name)
+            self._cache[key] = read_pretokenised_text(path) if task == "text" else read_task(task, path)
         return self._cache[key]
 
     def forget(self, task: str, name: str) -> None:

@@ -210,12 +210,25 @@ def run_pipeline(cfg: DictConfig, run_dir: str | Path) -> RunResult:
 
 
 def _run(cfg: DictConfig, run_dir: Path) -> RunResult:
+    if cfg.get("languages"):
+        from lrx.adapt.run.multilingual import run_multilingual
+
+        return run_multilingual(cfg, run_dir, _run)
     validate(cfg)
     requested = list(cfg.stages)
     unknown = sorted(set(requested) - set(STAGES))
     if unknown:
         raise ValueError(f"unknown stage(s) {', '.join(unknown)}; stages are {', '.join(STAGES)}")
     requested = [stage for stage in STAGES if stage in requested]  # always in pipeline order
+    if "evaluate" in requested and not cfg.language.test_sets.get(cfg.task.name):
+        # a language without a test set is still adapted: the model is the product, kept in the run directory
+        requested.remove("evaluate")
+        log.warning(
+            "language %s has no test set for task %s: every stage but evaluate runs, and the model is kept in %s",
+            cfg.language.code,
+            cfg.task.name,
+            run_dir,
+        )
     ctx = Context.of(cfg, run_dir)
     # every stage's settings, built once from the config: what it runs with, what its marker records
     settings = {stage: STAGE_BY_NAME[stage].settings(cfg) for stage in requested}

@@ -29,6 +29,7 @@ from hydra.core.config_store import ConfigStore
 # training loops take, `vocab` the VocabSettings of the vocab stage (both plain dataclasses, no heavy imports)
 from lrx.adapt.encoders.vocab import MODEL_TYPES as VOCAB_MODEL_TYPES
 from lrx.adapt.encoders.vocab import VocabSettings
+from lrx.adapt.run.language_source import register_language_source
 from lrx.adapt.run.naming import register_resolver
 from lrx.adapt.tasks import task_names
 from lrx.adapt.training.settings import TrainSettings
@@ -178,6 +179,15 @@ class MorphologyConfig:
 
 
 @dataclass
+class MultilingualConfig:
+    """How a joint run (`languages=[...]`) pools its languages' pseudo data."""
+
+    # language l gets a share of the pooled pseudo sentences proportional to n_l^(1/temperature): 1 keeps the
+    # sizes, larger flattens them; XLM-R's alpha = 0.3 is temperature 1/0.3
+    temperature: float = 3.33
+
+
+@dataclass
 class Config:
     """The whole of `lrx-run`'s config (the `hydra` section aside, which Hydra adds)."""
 
@@ -199,6 +209,10 @@ class Config:
     compare_with: list[str] = field(default_factory=list)
     # the vocab stage (method.vocab): which target words join the encoder's tokenizer (adapt/encoders/vocab.py)
     vocab: VocabSettings = field(default_factory=VocabSettings)
+    # one model for many languages (adapt/run/multilingual.py): a non-empty list adapts ONE encoder to all of
+    # them, each language's data from its own language node; `language` is then only the first's fallback
+    languages: list[str] = field(default_factory=list)
+    multilingual: MultilingualConfig = field(default_factory=lambda: MultilingualConfig())
 
 
 # (group, name) -> schema; `schema/config` is the one conf/config.yaml names, the per-axis ones are for a
@@ -262,11 +276,7 @@ def validate(cfg: DictConfig) -> None:
     _choice(cfg.vocab.model_type, VOCAB_MODEL_TYPES, "vocab.model_type")
     if cfg.vocab.pieces < 0 or cfg.vocab.vocab_size < 1 or cfg.vocab.min_frequency < 1:
         raise ValueError("vocab.pieces must be >= 0, vocab.vocab_size and vocab.min_frequency >= 1")
-    if "evaluate" in cfg.stages and not cfg.language.test_sets.get(cfg.task.name):
-        raise ValueError(
-            f"language {cfg.language.code} has no test set for task {cfg.task.name} "
-            f"(language.test_sets has {', '.join(cfg.language.test_sets) or 'none'})"
-        )
 
 
 register_configs()
+register_language_source()  # `language=<any code>` (adapt/run/language_source.py; also on its own import)

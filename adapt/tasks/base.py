@@ -50,6 +50,9 @@ class Task:
     source_text_key: str | None = None
     # meta keys that no longer hold once a sentence is translated (xSID's slot offsets into the English text)
     dropped_on_translation: tuple[str, ...] = ()
+    # whether lrx's signature is the file's first line (`# lrx:...`); plain text holds sentences only, and its
+    # signature goes to a sidecar file (lrx.adapt.tasks.write_task)
+    signature_line: bool = True
 
     @property
     def trainable(self) -> bool:

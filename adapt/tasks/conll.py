@@ -55,10 +55,19 @@ class Original:
     tokens: tuple[str, ...]
     labels: tuple[str, ...]
     meta: tuple[tuple[str, str], ...]
+    space_after: tuple[bool, ...] = ()
 
     @classmethod
-    def of(cls, fmt: str, text: str, tokens: list[str], labels: list[str], meta: dict[str, str]) -> Original:
-        return cls(fmt, text, tuple(tokens), tuple(labels), tuple(meta.items()))
+    def of(
+        cls,
+        fmt: str,
+        text: str,
+        tokens: list[str],
+        labels: list[str],
+        meta: dict[str, str],
+        space_after: list[bool] | None = None,
+    ) -> Original:
+        return cls(fmt, text, tuple(tokens), tuple(labels), tuple(meta.items()), tuple(space_after or ()))
 
     def unchanged(self, sentence: Sentence, fmt: str) -> bool:
         return (
@@ -66,6 +75,7 @@ class Original:
             and self.tokens == tuple(sentence.tokens)
             and self.labels == tuple(sentence.labels)
             and self.meta == tuple(sentence.meta.items())
+            and self.space_after == tuple(sentence.space_after)
         )
 
 

@@ -8,11 +8,12 @@ name, so that an entry can be a bare URL:
 - `ner`: two-column CoNLL (MasakhaNER: `token TAG`), a sentence per block;
 - `pos`: CoNLL-U (Universal Dependencies), a sentence per block, its syntactic words;
 - `xsid`: xSID (`index<TAB>token<TAB>intent<TAB>slot`), a sentence per block;
-- `text`: anything else, a sentence per line, split as verses are (`tokenize`).
+- `text`: anything else, a sentence per line, split as verses are (`tokenize_spaced`).
 
-Only the tokens are kept: a task file's labels, intents and comments are dropped by the reader, so a labelled
-split (MasakhaNER train) can serve as in-domain unlabelled text without its labels reaching any model. For the
-CoNLL formats the tokens are taken from the token column alone; the label columns are never parsed.
+Only the tokens (and, for running text, their space flags) are kept: a task file's labels, intents and
+comments are dropped by the reader, so a labelled split (MasakhaNER train) can serve as in-domain unlabelled
+text without its labels reaching any model. For the CoNLL formats the tokens are taken from the token column
+alone; the label columns are never parsed.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from lrx.adapt.tasks.text import decoded_lines
 from lrx.adapt.tasks.text import read_bible
-from lrx.adapt.tasks.text import tokenize
+from lrx.adapt.tasks.text import tokenize_spaced
 
 from lrx.core.errors import FormatError
 from lrx.core.sentence import Sentence
@@ -108,7 +109,8 @@ def read_unlabelled(path: str | Path, fmt: str | None = None) -> list[Sentence]:
     path = Path(path)
     fmt = fmt or detect_format(path)
     if fmt in ("bible-xml", "verse-tsv"):
-        sentences = [Sentence(s.tokens, [], {}, s.where) for s in read_bible(path, xml=fmt == "bible-xml")]
+        bible = read_bible(path, xml=fmt == "bible-xml")
+        sentences = [Sentence(s.tokens, [], {}, s.where, space_after=s.space_after) for s in bible]
     elif fmt == "ner":
         sentences = _token_column(path, 0, split_tabs=False, comments=False)
     elif fmt == "pos":
@@ -116,11 +118,11 @@ def read_unlabelled(path: str | Path, fmt: str | None = None) -> list[Sentence]:
     elif fmt == "xsid":
         sentences = _token_column(path, 1, split_tabs=True, comments=True)
     elif fmt == "text":
-        sentences = [
-            Sentence(tokenize(line), [], {}, f"{path}:{number}")
-            for number, line in decoded_lines(path)
-            if not (number == 1 and line.startswith("# lrx:"))
-        ]
+        sentences = []
+        for number, line in decoded_lines(path):
+            if not (number == 1 and line.startswith("# lrx:")):
+                tokens, spaces = tokenize_spaced(line)
+                sentences.append(Sentence(tokens, [], {}, f"{path}:{number}", space_after=spaces))
     else:
         raise ValueError(f"unknown unlabelled-text format {fmt!r}; one of {', '.join(FORMATS)}")
     return [s for s in sentences if s.tokens]

@@ -20,9 +20,13 @@ HEADER_START = ("src", "source")
 
 @register_source("tsv")
 class TsvSource(LexiconSource):
-    """`source<TAB>target[<TAB>pos[<TAB>weight[<TAB>...]]]`, one pair a line. An optional header line starts
-    with `src` or `source`; extra columns (e.g. the provenance `lrx lexicon export` writes) are ignored;
-    lines starting with `#` are comments. A `weight` column scales the source's weight per entry."""
+    """`source<TAB>target[<TAB>pos[<TAB>weight[<TAB>...]]]`, one pair a line; lines starting with `#` are
+    comments. An optional header (the first line that is not a comment) starts with `src` or `source` and names
+    the columns: then the weight is the column named `weight`, if any (a contributed lexicon's `source target
+    pos note`, a `lrx gaps` file among them, has none: its notes are not weights); without a header it is the
+    fourth column. A weight scales the source's weight per entry; other columns (notes, the provenance `lrx
+    lexicon export` writes) are ignored. A row without a target (a `lrx gaps` row not filled yet) is skipped
+    and counted, as malformed lines are."""
 
     licence = "as the file's author states"
     citation = ""
@@ -54,12 +58,18 @@ class TsvSource(LexiconSource):
     def parse(
         self, path: Path, url: str, pair: Pair | None = None, reverse: bool = False
     ) -> Iterator[Record | FormatError]:
+        weight_column: int | None = 3  # without a header, the fourth column
+        first = True
         for number, line in enumerate(read_lines(path), 1):
             if not line.strip() or line.startswith("#"):
                 continue
             columns = line.split("\t")
-            if number == 1 and columns[0].strip().lower() in HEADER_START:
-                continue
+            if first:
+                first = False
+                if columns[0].strip().lower() in HEADER_START:
+                    names = [name.strip().lower() for name in columns]
+                    weight_column = names.index("weight") if "weight" in names else None
+                    continue
             if len(columns) < 2:
                 yield FormatError(path, number, "no tab between source and target")
             elif len(line) > MAX_LINE_CHARS:
@@ -68,11 +78,11 @@ class TsvSource(LexiconSource):
                 yield FormatError(path, number, "empty source or target")
             else:
                 pos = (columns[2].strip() or None) if len(columns) > 2 else None
-                if len(columns) > 3 and columns[3].strip():
+                if weight_column is not None and len(columns) > weight_column and columns[weight_column].strip():
                     try:
-                        weight = float(columns[3])
+                        weight = float(columns[weight_column])
                     except ValueError:
-                        yield FormatError(path, number, f"weight {columns[3]!r} is not a number")
+                        yield FormatError(path, number, f"weight {columns[weight_column]!r} is not a number")
                         continue
                     yield number, columns[0], columns[1], pos, weight
                 else:

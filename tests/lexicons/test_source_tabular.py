@@ -81,6 +81,23 @@ def test_tsv_source_columns_comments_and_errors(mirror_env, tmp_path):
         load_lexicon("tsv", "ewe", options={"tsv": {"url": str(path), "strict": True}})
 
 
+def test_tsv_source_reads_a_contributed_lexicon_by_its_header(mirror_env, tmp_path):
+    # the layout of data/lexicons/ (and of `lrx gaps` files): comments first, then `source target pos note`;
+    # the note is not a weight, and a row not filled yet is skipped
+    path = tmp_path / "eng-ewe-gaps.tsv"
+    path.write_text(
+        "# Source: a test\n# Licence: CC0-1.0\nsource\ttarget\tpos\tnote\n"
+        "percent\tgbãdeɖe\t\t52 tokens\nminister\tdɔnunɔla\tNOUN\t37 tokens; e.g. ...\nvs.\t\t\t63 tokens\n",
+        encoding="utf-8",
+    )
+    lexicon = load_lexicon("tsv", "ewe", options={"tsv": {"url": str(path)}})
+    assert [(e.src, e.tgt, e.pos, e.weight, e.line) for e in lexicon] == [
+        ("percent", "gbãdeɖe", None, 1.0, 4),
+        ("minister", "dɔnunɔla", "NOUN", 1.0, 5),
+    ]
+    assert lexicon.skipped_lines == 1
+
+
 def test_tsv_source_without_a_file_says_so(mirror_env):
     with pytest.raises(ValueError, match="needs a file"):
         load_lexicon("tsv", "ewe")

@@ -77,7 +77,8 @@ def run_synthesize(ctx: Context, settings: SynthesizeSettings) -> tuple[str, dic
         finally:
             english_text.unlink(missing_ok=True)
         verses = cap(ctx.monolingual_text(settings.monolingual), settings.max_sentences)
-        write_task("text", verses, ctx.path(MONOLINGUAL))
+        # tokens joined by spaces (no space flags), which `Context.read` splits back at whitespace
+        write_task("text", [Sentence(s.tokens, [], {}, s.where) for s in verses], ctx.path(MONOLINGUAL))
         for name in (PSEUDO_TEXT, MONOLINGUAL):
             ctx.forget("text", name)
         result["pseudo_text"] = {"sentences": stats["sentences"], "signature": stats["signature"]}

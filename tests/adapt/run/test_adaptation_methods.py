@@ -14,6 +14,7 @@ from lrx.adapt.run.engine import run_pipeline
 from lrx.adapt.run.schema import validate
 from lrx.adapt.run.settings import SelfTrainSettings
 from lrx.adapt.run.stages.training import select_confident
+from lrx.adapt.tasks import read_pretokenised_text
 from lrx.adapt.tasks import read_task
 from lrx.adapt.tasks.unlabelled import read_unlabelled
 from lrx.adapt.training import IGNORED
@@ -46,8 +47,9 @@ def test_self_training_labels_the_train_split_without_reading_its_labels(mirror_
         [*SMALL, "method=self_train_en", "method.self_train.threshold=0.0", "task.eval_dev=true", "save_model=true"]
     )
     result = run_pipeline(cfg, run_dir)
-    # the monolingual text is the MasakhaNER train split first (capped as the English is): its tokens only
-    monolingual = read_task("text", run_dir / "monolingual.txt")
+    # the monolingual text is the MasakhaNER train split first (capped as the English is): its tokens only, read
+    # back as the run reads them (split at whitespace: the split's tokens, such as a run of quote marks, intact)
+    monolingual = read_pretokenised_text(run_dir / "monolingual.txt")
     train_split = read_unlabelled(mirror_env / EWE_TRAIN)
     assert [s.tokens for s in monolingual] == [s.tokens for s in train_split[:200]]
     gold_tags = {label for s in read_task("ner", mirror_env / EWE_TRAIN) for label in s.labels} - {"O"}

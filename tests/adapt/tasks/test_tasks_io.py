@@ -12,6 +12,7 @@ from conftest import MIRROR_DIR
 from lrx.adapt.tasks import TASKS
 from lrx.adapt.tasks import TaskFileTooLargeError
 from lrx.adapt.tasks import read_bible
+from lrx.adapt.tasks import read_pretokenised_text
 from lrx.adapt.tasks import read_signature
 from lrx.adapt.tasks import read_task
 from lrx.adapt.tasks import read_verses
@@ -85,7 +86,9 @@ def _round_trip(task: str, source: Path, out: Path, sentences: list[Sentence]) -
 
 def _synthesized(sentences: list[Sentence]) -> list[Sentence]:
     """The sentences as synthesis gives them: fields copied, no `original`."""
-    return [Sentence(list(s.tokens), list(s.labels), dict(s.meta), s.where) for s in sentences]
+    return [
+        Sentence(list(s.tokens), list(s.labels), dict(s.meta), s.where, None, list(s.space_after)) for s in sentences
+    ]
 
 
 # -- NER ------------------------------------------------------------------------------------------------------
@@ -324,7 +327,14 @@ def test_xsid_token_before_intent(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["The cat  sat .\n\nOn the\tmat\n", "one\r\ntwo  three\r\n\r\n", "no final newline", "\n\n", ""],
+    [
+        "The cat  sat .\n\nOn the\tmat\n",
+        "one\r\ntwo  three\r\n\r\n",
+        "no final newline",
+        "\n\n",
+        "",
+        "which reigned, (this  is\tAhasuerus) provinces:)\n",
+    ],
 )
 def test_text_lines_are_sentences(text: str, tmp_path: Path) -> None:
     path = tmp_path / "plain.txt"
@@ -333,7 +343,7 @@ def test_text_lines_are_sentences(text: str, tmp_path: Path) -> None:
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
-    assert [s.tokens for s in sentences] == [line.split() for line in lines]  # a blank line: no tokens
+    assert [s.tokens for s in sentences] == [tokenize(line) for line in lines]  # a blank line: no tokens
     assert all(not s.labels and not s.meta for s in sentences)
     _round_trip("text", path, tmp_path / "out.txt", sentences)
     write_task("text", _synthesized(sentences), tmp_path / "fields.txt")
@@ -343,12 +353,16 @@ def test_text_lines_are_sentences(text: str, tmp_path: Path) -> None:
 
 
 def test_text_from_real_conll2003(mirror_dir: Path, tmp_path: Path) -> None:
-    # NER sentences written as plain text (labels are not part of it) read back as the same tokens
+    # NER sentences written as plain text (labels are not part of it): read back as pre-tokenised text, the same
+    # tokens; read as running text, punctuation at the ends of tokens is split off ("U.S." -> "U.S" ".")
     sentences = read_task("ner", mirror_dir / CONLL2003 / "test.txt")
     write_task("text", sentences, tmp_path / "plain.txt")
     lines = (tmp_path / "plain.txt").read_text(encoding="utf-8").split("\n")
     assert len(lines) == len(sentences) + 1 and lines[-1] == ""
-    assert [s.tokens for s in read_task("text", tmp_path / "plain.txt")] == [s.tokens for s in sentences]
+    assert [s.tokens for s in read_pretokenised_text(tmp_path / "plain.txt")] == [s.tokens for s in sentences]
+    running = read_task("text", tmp_path / "plain.txt")
+    assert [s.tokens for s in running] == [tokenize(" ".join(s.tokens)) for s in sentences]
+    assert sum(len(s.tokens) for s in running) > sum(len(s.tokens) for s in sentences)
 
 
 # -- signatures, size, names, atomic writes ------------------------------------------------------------------
@@ -356,14 +370,11 @@ def test_text_from_real_conll2003(mirror_dir: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("task", "relative"),
-    [("ner", f"{CONLL2003}/dev.txt"), ("pos", EWT_DEV), ("xsid", f"{XSID}/en.test.conll"), ("text", None)],
+    [("ner", f"{CONLL2003}/dev.txt"), ("pos", EWT_DEV), ("xsid", f"{XSID}/en.test.conll")],
 )
-def test_signature_written_read_and_skipped(task: str, relative: str | None, mirror_dir: Path, tmp_path: Path) -> None:
-    if relative is None:
-        source = tmp_path / "plain.txt"
-        source.write_text("some text\n# lrx: not a first line\n", encoding="utf-8")
-    else:
-        source = mirror_dir / relative
+def test_signature_written_read_and_skipped(task: str, relative: str, mirror_dir: Path, tmp_path: Path) -> None:
+    # plain text keeps its signature beside it, not in it: tests/adapt/tasks/test_plain_text.py
+    source = mirror_dir / relative
     assert read_signature(source) is None
     sentences = read_task(task, source)
     signed = tmp_path / "signed"
