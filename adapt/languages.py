@@ -42,6 +42,8 @@ LEXICON_PREFERENCE = ("gatitos", "muse", "freedict", "apertium", "contrib", "bib
 # Sources whose files are `english<TAB>target` lines: their entry count is the number of such lines, read from
 # a copy already on this machine (the mirror or the cache); for the others it is unknown until loaded.
 _COUNTED_BY_LINES = frozenset({"gatitos", "muse"})
+# sources made of other sources: listing them would repeat their parts under another name
+_COMPOSITE = frozenset({"merged"})
 
 
 @dataclass
@@ -86,6 +88,8 @@ def _source_codes() -> dict[str, list[tuple[str, str]]]:
     """ISO 639-3 -> [(source, the source's own code)] over every registered lexicon source's English pairs."""
     found: dict[str, list[tuple[str, str]]] = {}
     for name in source_names():
+        if name in _COMPOSITE:
+            continue
         for own in load_source(name).languages("eng"):
             try:
                 # a registry entry filed under the macrolanguage takes its individual languages (swh -> swa)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -99,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lrx", description="lrx utility commands")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    lexicon = commands.add_parser("lexicon", help="bilingual lexicons: stats, export, sources")
+    lexicon = commands.add_parser("lexicon", help="bilingual lexicons: stats, export, sources, induce")
     lexicon_commands = lexicon.add_subparsers(dest="lexicon_command", required=True)
 
     def add_loading_options(sub: argparse.ArgumentParser) -> None:
@@ -134,7 +135,13 @@ def build_parser() -> argparse.ArgumentParser:
     sources.add_argument("--json", action="store_true", help="print JSON")
     sources.set_defaults(handler=cmd_lexicon_sources)
 
+    from lrx.adapt.cli.induce import add_induce_command
+
+    add_induce_command(lexicon_commands)
+
+    from lrx.adapt.cli.gaps import add_gaps_command
     from lrx.adapt.cli.inflect import add_inflect_commands
+    from lrx.adapt.cli.languages import add_languages_command
     from lrx.adapt.cli.report import add_report_command
     from lrx.adapt.cli.synthesize import add_synthesize_command
     from lrx.adapt.cli.unimorph import add_unimorph_commands
@@ -145,6 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_synthesize_command(commands)
     add_report_command(commands)
     add_validate_command(commands)
+    add_gaps_command(commands)
+    add_languages_command(commands)
     return parser
 
 
@@ -156,6 +165,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (LrxError, UnknownLanguageError, ValueError) as exc:
         print(f"lrx: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader stopped reading (`lrx languages --json | head`): not an error; keep Python's exit-time
+        # flush of stdout from raising again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

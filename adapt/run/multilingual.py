@@ -5,7 +5,11 @@ that language alone, with its own language node and lexicon, resumable as any ru
 the English training data once, and each language's pseudo data resampled by temperature (`multilingual.
 temperature`): language l is given a share p_l proportional to n_l^(1/T) of the pooled pseudo sentences, as
 multilingual pretraining balances languages (Conneau et al. 2020, XLM-R: T = 1/0.3). T = 1 keeps the natural
-sizes; a large T gives every language the same share. The joint `train` stage then runs as in any run, and
+sizes; a large T gives every language the same share. English (for methods that train on it) is, with
+`multilingual.english_share` = s, resampled to the fraction s of the training data, so that the joint model
+learns from English and pseudo data in the proportion a per-language model of the same method does (s = 0.5 for
+pseudo+en: 2,000 English and 2,000 pseudo sentences); null keeps English once, a sixth of the data for five
+languages. The joint `train` stage then runs as in any run, and
 `evaluate` scores the one model on every listed language's test (and dev) sets, each entry under its language
 and the method name `<method>.joint`, so that `lrx report` shows the joint model beside per-language models.
 
@@ -103,6 +107,9 @@ def check_method(cfg: DictConfig) -> None:
         )
     if cfg.multilingual.temperature <= 0:
         raise ValueError("multilingual.temperature must be > 0")
+    share = cfg.multilingual.english_share
+    if share is not None and not 0 < share < 1:
+        raise ValueError("multilingual.english_share must be in (0, 1), or null")
 
 
 def temperature_shares(sizes: dict[str, int], temperature: float) -> dict[str, float]:
@@ -121,14 +128,18 @@ def sample_pooled(data: dict[str, list[Any]], temperature: float, seed: int) -> 
     pooled: list[Any] = []
     counts: dict[str, int] = {}
     for code, items in data.items():
-        want = round(total * shares[code])
-        if want <= len(items):
-            chosen = rng.sample(items, want)
-        else:
-            chosen = list(items) + [rng.choice(items) for _ in range(want - len(items))]
+        chosen = resample(items, round(total * shares[code]), rng.randrange(2**31))
         counts[code] = len(chosen)
         pooled += chosen
     return pooled, counts
+
+
+def resample(items: list[Any], want: int, seed: int) -> list[Any]:
+    """`want` of `items`: a random subset when fewer, every item plus random draws when more."""
+    rng = random.Random(seed)
+    if want <= len(items):
+        return rng.sample(items, want)
+    return list(items) + [rng.choice(items) for _ in range(want - len(items))]
 
 
 def _write_marker(run_dir: Path, stage: str, did: str, inputs: dict[str, Any], result: dict[str, Any]) -> str:
@@ -190,14 +201,20 @@ def run_multilingual(cfg: DictConfig, run_dir: Path, run_single: Any) -> Any:
         "seed": int(cfg.seed),
     }
     markers = read_markers(run_dir)
+    share = cfg.multilingual.english_share
+    inputs["english_share"] = None if share is None else float(share)
     if markers.get("synthesize", {}).get("inputs") != inputs or not ctx.english_path.is_file():
-        shutil.copyfile(first.english_path, ctx.english_path)
         counts: dict[str, int] = {}
+        english = first.english()
         if ctx.uses_pseudo:
             pseudo = {code: c.pseudo() for code, c in contexts.items()}
             pooled, counts = sample_pooled(pseudo, float(cfg.multilingual.temperature), int(cfg.seed))
             random.Random(int(cfg.seed)).shuffle(pooled)
             write_task(task, pooled, ctx.pseudo_path)
+            if share is not None and "en" in ctx.shape.train_on.split("+"):
+                english = resample(english, round(len(pooled) * share / (1 - share)), int(cfg.seed))
+        write_task(task, english, ctx.english_path)
+        counts["en"] = len(english)
         did = f"pooled {len(codes)} languages' pseudo data at temperature {cfg.multilingual.temperature}: {counts}"
         _write_marker(run_dir, "synthesize", did, inputs, {"languages": codes, "pseudo_sentences": counts})
         log.info("multilingual: %s", did)

@@ -185,6 +185,9 @@ class MultilingualConfig:
     # language l gets a share of the pooled pseudo sentences proportional to n_l^(1/temperature): 1 keeps the
     # sizes, larger flattens them; XLM-R's alpha = 0.3 is temperature 1/0.3
     temperature: float = 3.33
+    # the share of English in the training data (methods that train on English and pseudo data): English is
+    # resampled to it; 0.5 is what a per-language pseudo+en model has. null: English once (1/(n+1) for n languages)
+    english_share: float | None = 0.5
 
 
 @dataclass

@@ -38,9 +38,8 @@ from lrx.adapt.tasks.base import register_task
 from lrx.adapt.tasks.conll import Original
 from lrx.adapt.tasks.conll import check_field
 from lrx.adapt.tasks.conll import original_text
-from lrx.lexicons.sources.xmlstream import iter_xml_elements
+from lrx.lexicons.verses import iter_verses
 
-from lrx.core.errors import FormatError
 from lrx.core.sentence import Sentence
 
 FORMAT = "text"
@@ -146,10 +145,11 @@ def detokenize(tokens: Sequence[str], space_after: Sequence[bool] = ()) -> str:
 
 def read_bible(path: str | Path, *, xml: bool | None = None) -> list[Sentence]:
     """The verses of a Bible, in file order: tokens and space flags by `tokenize_spaced`, `meta["id"]` the
-    verse id (`b.GEN.1.1`). CES XML if `xml` (by default: a `.xml` file), else `verse_id<TAB>text` lines. A
+    verse id (`b.GEN.1.1`). CES XML if `xml` (by default: if the file starts with `<`), else `verse_id<TAB>text`
+    lines (`lrx.lexicons.verses.iter_verses`, the one verse reader). A
     verse with no text (a few XML Bibles have one) is a sentence without tokens; a verse id seen twice is a
     `FormatError`."""
-    verses = _verses(Path(path), xml)
+    verses = iter_verses(Path(path), xml)
     sentences = []
     for line, verse, text in verses:
         tokens, spaces = tokenize_spaced(text)
@@ -159,56 +159,7 @@ def read_bible(path: str | Path, *, xml: bool | None = None) -> list[Sentence]:
 
 def read_verses(path: str | Path) -> dict[str, str]:
     """verse id -> verse text (whitespace runs made single spaces), in file order; see `read_bible`."""
-    return {verse: text for _, verse, text in _verses(Path(path))}
-
-
-def _verses(path: Path, xml: bool | None = None) -> Iterator[tuple[int, str, str]]:
-    seen: set[str] = set()
-    if xml is None:
-        xml = path.suffix.lower() == ".xml"
-    source = _xml_verses(path) if xml else _tsv_verses(path)
-    for line, verse, text in source:
-        if verse in seen:
-            raise FormatError(path, line, f"verse {verse!r} appears twice")
-        seen.add(verse)
-        yield line, verse, text
-
-
-def decoded_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """(line number, line without its end) of a UTF-8 file, a byte-order mark dropped; bytes that are not
-    UTF-8 are a FormatError naming the file and line. Read as a stream: Bibles and corpora can be large."""
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, 1):
-            try:
-                line = raw.decode("utf-8").rstrip("\r\n")
-            except UnicodeDecodeError as exc:
-                raise FormatError(path, number, f"not UTF-8 ({exc.reason})") from None
-            yield number, line.removeprefix("\ufeff") if number == 1 else line
-
-
-def _tsv_verses(path: Path) -> Iterator[tuple[int, str, str]]:
-    for number, line in decoded_lines(path):
-        if not line.strip():
-            continue
-        verse, tab, text = line.partition("\t")
-        if not tab or "\t" in text:
-            raise FormatError(path, number, f"expected 2 tab-separated columns, found {line.count(chr(9)) + 1}")
-        if not verse.strip():
-            raise FormatError(path, number, "empty verse id")
-        yield number, verse.strip(), " ".join(text.split())
-
-
-def _xml_verses(path: Path) -> Iterator[tuple[int, str, str]]:
-    for item in iter_xml_elements(path, "seg"):
-        if isinstance(item, FormatError):
-            raise item
-        line, element = item
-        if element.get("type", "verse") != "verse":
-            continue
-        verse = element.get("id")
-        if not verse:
-            raise FormatError(path, line, "a verse <seg> without an id")
-        yield line, verse, " ".join("".join(element.itertext()).split())
+    return {verse: text for _, verse, text in iter_verses(Path(path))}
 
 
 # the task this format is the file format of (lrx.adapt.tasks.base)

@@ -21,9 +21,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lrx.adapt.tasks.text import decoded_lines
 from lrx.adapt.tasks.text import read_bible
 from lrx.adapt.tasks.text import tokenize_spaced
+from lrx.lexicons.verses import decoded_lines
 
 from lrx.core.errors import FormatError
 from lrx.core.sentence import Sentence

@@ -37,3 +37,17 @@ def test_nfc_and_whitespace():
 def test_identical_pairs_dropped_only_when_asked():
     assert clean_pair("Accra", "accra") == [("Accra", "accra")]
     assert clean_pair("Accra", "accra", CleaningOptions(drop_identical=True)) == []
+
+
+def test_lookalike_letters_are_folded_into_the_letter_real_text_uses(mirror_env):
+    """GATITOS's Ewe writes the open o as U+1D10 (small capital open o) in hundreds of targets; MasakhaNER's
+    Ewe, like Ewe orthography, writes U+0254. Cleaning folds it, so that `say` -> gblɔ can match real text."""
+    from lrx.lexicons.sources.base import load_source
+
+    folded = load_source("gatitos").load("ee")
+    kept = load_source("gatitos", cleaning={"fold_lookalikes": False}).load("ee")
+    assert not any("\u1d10" in e.tgt for e in folded.entries)
+    with_small_capital = [e for e in kept.entries if "\u1d10" in e.tgt]
+    assert len(with_small_capital) == 297  # entries (384 occurrences of the letter in the file)
+    assert ("say", "gbl\u0254") in {(e.src, e.tgt) for e in folded.entries}
+    assert clean_pair("say", "gbl\u1d10", CleaningOptions(fold_lookalikes=False)) == [("say", "gbl\u1d10")]

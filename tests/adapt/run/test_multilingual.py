@@ -57,6 +57,11 @@ def test_one_model_for_two_languages_is_scored_on_each(mirror_env, tmp_path):
     per_language = [read_task("ner", run_dir / "languages" / code / "pseudo.ner") for code in ("ee", "wo")]
     assert len(pooled) == sum(len(sentences) for sentences in per_language)
     assert {tuple(s.tokens) for s in pooled} == {tuple(s.tokens) for part in per_language for s in part}
+    # English resampled to half of the training data (multilingual.english_share=0.5, the default), as a
+    # per-language pseudo+en model has it: every English sentence, then draws
+    english = read_task("ner", run_dir / "english.ner")
+    single = read_task("ner", run_dir / "languages" / "ee" / "english.ner")
+    assert len(english) == len(pooled) and {tuple(s.tokens) for s in english} == {tuple(s.tokens) for s in single}
     rows = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
     assert {(row["language"], row["test_set"]) for row in rows} == {
         ("ee", "masakhaner2/ewe/test"),
@@ -74,6 +79,9 @@ def test_one_model_for_two_languages_is_scored_on_each(mirror_env, tmp_path):
 def test_a_joint_run_refuses_single_language_methods(mirror_env, tmp_path):
     cfg = _compose([*SMALL, "languages=[ee,wo]", "method=pseudo_mlm"])
     with pytest.raises(ValueError, match="single-language step"):
+        run_pipeline(cfg, tmp_path / "run")
+    cfg = _compose([*SMALL, "languages=[ee,wo]", "multilingual.english_share=1.5"])
+    with pytest.raises(ValueError, match=r"english_share must be in \(0, 1\)"):
         run_pipeline(cfg, tmp_path / "run")
 
 
