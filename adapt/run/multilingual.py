@@ -6,10 +6,9 @@ the English training data once, and each language's pseudo data resampled by tem
 temperature`): language l is given a share p_l proportional to n_l^(1/T) of the pooled pseudo sentences, as
 multilingual pretraining balances languages (Conneau et al. 2020, XLM-R: T = 1/0.3). T = 1 keeps the natural
 sizes; a large T gives every language the same share. English (for methods that train on it) is, with
-`multilingual.english_share` = s, resampled to the fraction s of the training data, so that the joint model
-learns from English and pseudo data in the proportion a per-language model of the same method does (s = 0.5 for
-pseudo+en: 2,000 English and 2,000 pseudo sentences); null keeps English once, a sixth of the data for five
-languages. The joint `train` stage then runs as in any run, and
+`multilingual.english_share` = s, resampled to the fraction s of the training data (s = 0.5: the proportion a
+per-language pseudo+en model has, 2,000 English and 2,000 pseudo sentences); null (the default, chosen on dev)
+keeps English once, a sixth of the data for five languages. The joint `train` stage then runs as in any run, and
 `evaluate` scores the one model on every listed language's test (and dev) sets, each entry under its language
 and the method name `<method>.joint`, so that `lrx report` shows the joint model beside per-language models.
 

@@ -19,7 +19,8 @@ from lrx.lexicons.sources.base import register_source
 @register_source("merged")
 class MergedSource(LexiconSource):
     """`sources` (names of registered sources) loaded with `options[name]` and merged, entries scaled by
-    `weights[name]` (default 1.0). Its name in signatures and stats is the sources' names joined by `+`."""
+    `weights[name]` (default 1.0). The lexicon it loads is named by the sources' names joined by `+`, which is
+what signatures and stats show."""
 
     licence = "each merged source's own"
     citation = "each merged source's own"
@@ -42,7 +43,6 @@ class MergedSource(LexiconSource):
         unknown = (set(self.options) | set(self.weights)) - set(self.sources)
         if unknown:
             raise ValueError(f"merged source: options or weights for {sorted(unknown)}, which are not in `sources`")
-        self.name = "+".join(self.sources)  # what the synthesis signature and the stats name
 
     def pairs(self) -> list[Pair]:
         found: list[Pair] = []
@@ -54,5 +54,5 @@ class MergedSource(LexiconSource):
         from lrx.lexicons.loading import load_lexicon  # loading imports the sources package: not at import time
 
         lexicon = load_lexicon(self.sources, tgt, src, weights=self.weights or None, options=self.options)
-        lexicon.name = self.name
+        lexicon.name = "+".join(self.sources)  # what the synthesis signature and the stats name
         return lexicon

@@ -59,7 +59,7 @@ def run_synthesize(ctx: Context, settings: SynthesizeSettings) -> tuple[str, dic
     names: list[str] = []
     if settings.pseudo or settings.target_text:
         lex_source, lexicon = ctx.lexicon(settings.lexicon)
-        names = [lex_source.name]
+        names = [lexicon.name or lex_source.name]  # a merged source's lexicon names its parts: gatitos+bible
         common["lexicon_object"] = lexicon
     tgt = settings.lexicon.tgt
     if settings.pseudo:

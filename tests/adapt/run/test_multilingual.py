@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hydra import compose
 from hydra import initialize_config_dir
+from lrx.adapt.report import write_report
 from lrx.adapt.run.engine import marker_path
 from lrx.adapt.run.engine import run_pipeline
 from lrx.adapt.run.multilingual import JOINT_SUFFIX
@@ -47,7 +48,10 @@ def test_pooling_resamples_each_language_to_its_share_of_the_same_total():
 
 def test_one_model_for_two_languages_is_scored_on_each(mirror_env, tmp_path):
     run_dir = tmp_path / "joint"
-    cfg = _compose([*SMALL, ALL_STAGES, "languages=[ee,wo]", "task.eval_dev=true", "multilingual.temperature=1"])
+    cfg = _compose(
+        [*SMALL, ALL_STAGES, "languages=[ee,wo]", "task.eval_dev=true", "multilingual.temperature=1",
+         "multilingual.english_share=0.5"]
+    )  # fmt: skip
     result = run_pipeline(cfg, run_dir)
     # each language's data in its own sub-run, pooled in the run directory
     for code in ("ee", "wo"):
@@ -57,8 +61,8 @@ def test_one_model_for_two_languages_is_scored_on_each(mirror_env, tmp_path):
     per_language = [read_task("ner", run_dir / "languages" / code / "pseudo.ner") for code in ("ee", "wo")]
     assert len(pooled) == sum(len(sentences) for sentences in per_language)
     assert {tuple(s.tokens) for s in pooled} == {tuple(s.tokens) for part in per_language for s in part}
-    # English resampled to half of the training data (multilingual.english_share=0.5, the default), as a
-    # per-language pseudo+en model has it: every English sentence, then draws
+    # English resampled to half of the training data (multilingual.english_share=0.5), as a per-language
+    # pseudo+en model has it: every English sentence, then draws (the default, null, keeps it once)
     english = read_task("ner", run_dir / "english.ner")
     single = read_task("ner", run_dir / "languages" / "ee" / "english.ner")
     assert len(english) == len(pooled) and {tuple(s.tokens) for s in english} == {tuple(s.tokens) for s in single}
@@ -71,6 +75,16 @@ def test_one_model_for_two_languages_is_scored_on_each(mirror_env, tmp_path):
     }
     assert {row["method"] for row in rows} == {"lrx_trans_train_en_names" + JOINT_SUFFIX}
     assert result.metric == pytest.approx(sum(r["score"] for r in rows if r["test_set"].endswith("/test")) / 2)
+    # `lrx report` over the run: the joint model's scores per language, and the data each language's sub-run made
+    report = write_report(run_dir, tmp_path / "report")
+    assert {table.split for table in report.tables} == {"test", "dev"}
+    test_table = next(table for table in report.tables if table.split == "test")
+    assert test_table.rows == ["ee", "wo"] and test_table.methods == ["lrx_trans_train_en_names" + JOINT_SUFFIX]
+    data = {row.language: row for row in report.data}
+    assert set(data) == {"ee", "wo"} and all(row.pseudo_sentences == 60 for row in data.values())
+    stats = json.loads((run_dir / "languages" / "wo" / "pseudo.ner.stats.json").read_text(encoding="utf-8"))
+    assert data["wo"].translated == stats["replaced_ratio"] and data["wo"].source == "gatitos"
+    assert "## data" in report.markdown and "| wo | gatitos |" in report.markdown
     # a second run resumes: nothing is trained or scored again
     again = run_pipeline(cfg, run_dir)
     assert "train" in again.skipped and "evaluate" in again.skipped and again.metric == result.metric

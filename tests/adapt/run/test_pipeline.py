@@ -56,12 +56,14 @@ def _report_rows(capsys: pytest.CaptureFixture, sweep: Path) -> dict[str, list[s
     assert lrx(["report", str(sweep)]) == 0
     rows = {}
     paired = False  # the table of differences to the baseline follows the scores, until the next section
+    scores = True  # the data section's table has language rows of its own
     for line in capsys.readouterr().out.splitlines():
         if line.startswith("Difference to "):
             paired = True
         elif line.startswith("## "):
             paired = False
-        elif line.startswith("| ") and not line.startswith("| **mean**") and not paired:
+            scores = line != "## data"
+        elif line.startswith("| ") and not line.startswith("| **mean**") and not paired and scores:
             cells = [cell.strip() for cell in line.strip("|").split("|")]
             rows[cells[0]] = cells[1:]
     return rows
