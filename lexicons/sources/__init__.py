@@ -4,8 +4,8 @@ from lrx.lexicons.sources import apertium  # noqa: F401
 from lrx.lexicons.sources import bible  # noqa: F401
 from lrx.lexicons.sources import contrib  # noqa: F401
 from lrx.lexicons.sources import freedict  # noqa: F401
-from lrx.lexicons.sources import merged  # noqa: F401
 from lrx.lexicons.sources import gatitos  # noqa: F401
+from lrx.lexicons.sources import merged  # noqa: F401
 from lrx.lexicons.sources import muse  # noqa: F401
 from lrx.lexicons.sources import panlex  # noqa: F401
 from lrx.lexicons.sources import tsv  # noqa: F401
