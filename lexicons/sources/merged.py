@@ -19,8 +19,8 @@ from lrx.lexicons.sources.base import register_source
 @register_source("merged")
 class MergedSource(LexiconSource):
     """`sources` (names of registered sources) loaded with `options[name]` and merged, entries scaled by
-    `weights[name]` (default 1.0). The lexicon it loads is named by the sources' names joined by `+`, which is
-what signatures and stats show."""
+        `weights[name]` (default 1.0). The lexicon it loads is named by the sources' names joined by `+`, which is
+    what signatures and stats show."""
 
     licence = "each merged source's own"
     citation = "each merged source's own"
