@@ -13,7 +13,6 @@ import functools
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
-from pathlib import Path
 from typing import Any
 
 import langcodes
@@ -23,8 +22,7 @@ from lrx.morphology.unimorph import UNIMORPH_LANGUAGES
 from lrx.morphology.unimorph import UnknownUniMorphLanguageError
 from lrx.morphology.unimorph import resolve_language as unimorph_language
 
-from lrx.core.fetch import FetchSettings
-from lrx.core.fetch import cache_path_for
+from lrx.core.fetch import local_copy
 from lrx.core.languages import UnknownLanguageError
 from lrx.core.languages import match_language
 from lrx.core.languages import normalize_language
@@ -84,6 +82,7 @@ def _name_and_script(tag: str) -> tuple[str, str | None]:
     return language.display_name(), language.maximize().script
 
 
+@functools.lru_cache(maxsize=1)
 def _source_codes() -> dict[str, list[tuple[str, str]]]:
     """ISO 639-3 -> [(source, the source's own code)] over every registered lexicon source's English pairs."""
     found: dict[str, list[tuple[str, str]]] = {}
@@ -100,25 +99,12 @@ def _source_codes() -> dict[str, list[tuple[str, str]]]:
     return found
 
 
-def _local_copy(url: str) -> Path | None:
-    """The file at `url` if it is already on this machine (the LRX_MIRROR directory or the cache), else None:
-    listing languages never downloads."""
-    settings = FetchSettings.from_env()
-    mirror = settings.mirror_dir
-    if mirror is not None and "://" in url:
-        path = mirror / url.split("://", 1)[1]
-        if path.is_file():
-            return path
-    cached = cache_path_for(url, settings.cache_dir)
-    return cached if cached.is_file() else None
-
-
 def _count_entries(source: str, code: str) -> int | None:
     if source not in _COUNTED_BY_LINES:
         return None
     loaded = load_source(source)
     pair = loaded.resolve(code)[0]
-    path = _local_copy(loaded.url(pair))
+    path = local_copy(loaded.url(pair))  # listing never downloads
     if path is None:
         return None
     with path.open(encoding="utf-8", errors="replace") as lines:
@@ -128,25 +114,22 @@ def _count_entries(source: str, code: str) -> int | None:
 @functools.lru_cache(maxsize=1)
 def language_catalog() -> tuple[LanguageInfo, ...]:
     """Every language any registry knows, sorted by ISO 639-3 code (English, the source side, left out)."""
-    sources = _source_codes()
     unimorph = {normalize_language(code).iso3 for code in UNIMORPH_LANGUAGES}
-    codes = (set(sources) | set(load_resources()) | unimorph) - {"eng"}
-    return tuple(language_info(code, _sources=sources) for code in sorted(codes))
+    codes = (set(_source_codes()) | set(load_resources()) | unimorph) - {"eng"}
+    return tuple(language_info(code) for code in sorted(codes))
 
 
-def language_info(code: str, *, _sources: dict[str, list[tuple[str, str]]] | None = None) -> LanguageInfo:
+def language_info(code: str) -> LanguageInfo:
     """The catalog row of `code` (any form: `ee`, `ewe`, `swh`); an unknown code raises `UnknownLanguageError`."""
     normal = normalize_language(registry_key(code) or code)
-    sources = _sources if _sources is not None else _source_codes()
     name, script = _name_and_script(normal.tag)
     resources = language_resources(code)
     try:
         table: str | None = unimorph_language(normal.iso3)
     except UnknownUniMorphLanguageError:
         table = None
-    lexicons = [
-        LexiconAvailability(source, own, _count_entries(source, own)) for source, own in sources.get(normal.iso3, [])
-    ]
+    covering = _source_codes().get(normal.iso3, [])
+    lexicons = [LexiconAvailability(source, own, _count_entries(source, own)) for source, own in covering]
     info = LanguageInfo(code=normal.iso3, name=name, script=script, tag=normal.tag, lexicons=lexicons, unimorph=table)
     if resources is not None:
         for key, value in describe(resources).items():

@@ -117,10 +117,8 @@ def cmd_gaps(args: argparse.Namespace) -> int:
             {"filled_from": args.fill_from, "filled_rows": len(targets), "coverage_filled": round(with_filled.ratio, 4)}
         )
     write_gaps_file(out, top, info, targets)
-    if args.json:
-        print_record(record, as_json=True)
-    else:
-        print_record(record, as_json=False)
+    print_record(record, as_json=args.json)
+    if not args.json:
         print(f"check it with: lrx validate --lang {tgt.iso3} {shlex.quote(str(out))}", file=sys.stderr)
     return 0
 

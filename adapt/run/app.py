@@ -55,17 +55,12 @@ def in_sweep() -> bool:
 def method_config(method: str) -> DictConfig:
     """`conf/method/<method>.yaml` composed through its defaults list (a method states only what differs from
     the method it builds on), as `method=<method>` would compose it."""
-    from hydra import compose
-    from hydra import initialize_config_module
-    from hydra.core.global_hydra import GlobalHydra
+    from lrx.adapt.run.schema import group_option
 
     if not (CONF / "method" / f"{method}.yaml").is_file():
         known = ", ".join(sorted(p.stem for p in (CONF / "method").glob("*.yaml")))
         raise ValueError(f"compare_with: no method {method!r} (conf/method has {known})")
-    if GlobalHydra.instance().is_initialized():
-        return compose(config_name=f"method/{method}").method
-    with initialize_config_module(config_module="lrx.conf", version_base="1.3"):
-        return compose(config_name=f"method/{method}").method
+    return group_option("method", method)
 
 
 def with_method(cfg: DictConfig, method: str) -> DictConfig:

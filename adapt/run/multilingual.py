@@ -22,7 +22,7 @@ import logging
 import math
 import random
 import shutil
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
@@ -50,33 +50,13 @@ LANGUAGES_DIR = "languages"
 _LEXICON_OVERRIDE = "override /lexicon@_global_.lexicon"
 
 
-@dataclass(frozen=True)
-class JointSettings:
-    """How the languages' pseudo data are pooled: the languages and the sampling temperature."""
-
-    languages: tuple[str, ...]
-    temperature: float
-    seed: int
-
-
-def group_option(group: str, name: str) -> DictConfig:
-    """`conf/<group>/<name>.yaml` composed as `<group>=<name>` composes it (inside a Hydra app or not)."""
-    from hydra import compose
-    from hydra import initialize_config_module
-    from hydra.core.global_hydra import GlobalHydra
-
-    if GlobalHydra.instance().is_initialized():
-        return compose(config_name=f"{group}/{name}")[group]
-    with initialize_config_module(config_module="lrx.conf", version_base="1.3"):
-        return compose(config_name=f"{group}/{name}")[group]
-
-
 def language_config(cfg: DictConfig, code: str) -> DictConfig:
     """`cfg` for one language of a joint run: its language node (the hand-written conf/language file in any form
     of its code, else built from the catalog) and, where that node names its own lexicon source (sw: freedict),
     that source; no joint list, no compared methods."""
     from lrx.adapt.run.language_source import node_text
     from lrx.adapt.run.schema import LanguageConfig
+    from lrx.adapt.run.schema import group_option
 
     text = node_text(code)
     if text is None:
@@ -171,7 +151,7 @@ def run_multilingual(cfg: DictConfig, run_dir: Path, run_single: Any) -> Any:
     check_method(cfg)
     codes = list(dict.fromkeys(str(code) for code in cfg.languages))
     singles = {code: language_config(cfg, code) for code in codes}
-    requested = [stage for stage in cfg.stages]
+    requested = list(cfg.stages)
     result = RunResult(run_dir)
 
     # 1. each language's data, in its own resumable sub-run
@@ -194,15 +174,14 @@ def run_multilingual(cfg: DictConfig, run_dir: Path, run_single: Any) -> Any:
         joint_cfg.stages = [stage for stage in requested if stage not in ("lexicon", "synthesize", "evaluate")]
         joint_cfg.force = bool(cfg.force)
     ctx = Context.of(joint_cfg, run_dir)
+    share = cfg.multilingual.english_share
     inputs = {
         "languages": {code: read_markers(c.run_dir)["synthesize"]["id"] for code, c in contexts.items()},
         "temperature": float(cfg.multilingual.temperature),
         "seed": int(cfg.seed),
+        "english_share": None if share is None else float(share),
     }
-    markers = read_markers(run_dir)
-    share = cfg.multilingual.english_share
-    inputs["english_share"] = None if share is None else float(share)
-    if markers.get("synthesize", {}).get("inputs") != inputs or not ctx.english_path.is_file():
+    if read_markers(run_dir).get("synthesize", {}).get("inputs") != inputs or not ctx.english_path.is_file():
         counts: dict[str, int] = {}
         english = first.english()
         if ctx.uses_pseudo:
@@ -228,9 +207,12 @@ def run_multilingual(cfg: DictConfig, run_dir: Path, run_single: Any) -> Any:
         return result
 
     # 4. the one model on every language's test (and dev) sets
-    train_id = read_markers(run_dir).get("train", {}).get("id")
-    eval_inputs = {"train": train_id, "settings": digest([EvaluateSettings.of(s) for s in singles.values()])}
-    marker = read_markers(run_dir).get("evaluate")
+    markers = read_markers(run_dir)
+    eval_inputs = {
+        "train": markers.get("train", {}).get("id"),
+        "settings": digest([EvaluateSettings.of(s) for s in singles.values()]),
+    }
+    marker = markers.get("evaluate")
     if marker and marker.get("inputs") == eval_inputs and (run_dir / METRICS_FILE).is_file() and not cfg.force:
         result.stages["evaluate"] = marker["result"]
         result.skipped.append("evaluate")
@@ -241,8 +223,7 @@ def run_multilingual(cfg: DictConfig, run_dir: Path, run_single: Any) -> Any:
             if not settings.test_sets:
                 log.warning("language %s has no test set for task %s: not evaluated", code, task)
                 continue
-            settings = type(settings)(**{**settings.__dict__, "method": settings.method + JOINT_SUFFIX})
-            rows += run_evaluate(ctx, settings)[1]["metrics"]
+            rows += run_evaluate(ctx, replace(settings, method=settings.method + JOINT_SUFFIX))[1]["metrics"]
         if not rows:
             raise PipelineError(f"none of the languages {', '.join(codes)} has a test set for task {task}")
         write_json(run_dir / METRICS_FILE, rows)

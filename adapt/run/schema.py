@@ -240,6 +240,19 @@ def register_configs() -> None:
     register_resolver()  # ${lrx_job_dir:...}, the sweep job directories of conf/config.yaml
 
 
+def group_option(group: str, name: str) -> DictConfig:
+    """`conf/<group>/<name>.yaml` composed as `<group>=<name>` composes it, through its defaults list (inside a
+    running Hydra app or not): what `compare_with` runs a method with, and a joint run each language's lexicon."""
+    from hydra import compose
+    from hydra import initialize_config_module
+    from hydra.core.global_hydra import GlobalHydra
+
+    if GlobalHydra.instance().is_initialized():
+        return compose(config_name=f"{group}/{name}")[group]
+    with initialize_config_module(config_module="lrx.conf", version_base="1.3"):
+        return compose(config_name=f"{group}/{name}")[group]
+
+
 def _choice(value: Any, allowed: tuple[str, ...], key: str) -> None:
     if value not in allowed:
         raise ValueError(f"{key} must be one of {', '.join(allowed)}, not {value!r}")

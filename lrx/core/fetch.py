@@ -315,6 +315,21 @@ def fetch(url: str, *, sha256: str | None = None, max_bytes: int = DEFAULT_MAX_B
         raise FetchError(f"{url}: I/O error while caching it at {dest}: {error}") from error
 
 
+def local_copy(url: str) -> Path | None:
+    """The file for `url` already on this machine, found without downloading or copying anything: a local path,
+    the LRX_MIRROR directory's copy, or the cache's; None otherwise. Not verified: for listing what is available
+    (`lrx languages`), never for reading data, which goes through `fetch`."""
+    local = _local_path(url)
+    if local is not None:
+        return local if local.is_file() else None
+    settings = FetchSettings.from_env()
+    segments = _relative_parts(url)
+    for root in (settings.cache_dir, settings.mirror_dir):
+        if root is not None and (path := _inside(root, segments, url)).is_file():
+            return path
+    return None
+
+
 def _normalise_pin(url: str, sha256: str | None) -> str | None:
     if sha256 is None:
         return None

@@ -502,3 +502,16 @@ def test_environment_is_read_at_call_time(mirror_dir, tmp_path, monkeypatch):
     second = fetch(GATITOS_URL)
     assert first.is_relative_to(tmp_path / "first") and second.is_relative_to(tmp_path / "second")
     assert os.path.exists(first) and os.path.exists(second)
+
+
+def test_local_copy_finds_what_is_on_this_machine_without_fetching(mirror_env, lrx_cache, tmp_path):
+    from lrx.core.fetch import local_copy
+
+    url = "https://raw.githubusercontent.com/google-research/url-nlp/ec1cfc8ca7c1e26a59f122f4a2a5bb94910bfa15/gatitos/en_ee.tsv"
+    assert local_copy(url) == mirror_env / url.removeprefix("https://")
+    assert local_copy(url.replace("en_ee", "en_nosuch")) is None
+    assert not any(lrx_cache.rglob("*.tsv"))  # nothing was copied into the cache
+    plain = tmp_path / "x.tsv"
+    assert local_copy(str(plain)) is None
+    plain.write_text("a\tb\n", encoding="utf-8")
+    assert local_copy(str(plain)) == plain
