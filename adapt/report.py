@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 
 from lrx.adapt.report_data import DataRow
@@ -34,6 +35,9 @@ from lrx.adapt.report_data import data_markdown
 from lrx.adapt.report_data import read_data_rows
 
 from lrx.core.errors import LrxError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 METRICS_FILE = "metrics.json"
 FAILED_FILE = "failed.json"
@@ -59,11 +63,20 @@ METHOD_ORDER = (
     "supervised",
 )
 FAILED = "failed"
+# the chart's y-axis title per metric (lrx.adapt.tasks: each task's `metrics`); scores are in percent
+METRIC_WORDS = {
+    "entity_f1": "entity F1",
+    "slot_f1": "slot F1",
+    "tag_accuracy": "tag accuracy",
+    "intent_accuracy": "intent accuracy",
+}
 
 
 # the stages that train a model, in pipeline order; their markers' results carry seconds and tokens_per_s
 TRAINING_STAGES = ("mlm", "train", "self_train", "distill")
 STAGES_DIR = "stages"
+# the legend entry of the chart's dashed line at the baseline's score
+REFERENCE_LABEL = "{baseline} (reference)"
 
 
 class ReportError(LrxError):
@@ -341,20 +354,28 @@ def read_costs(results: Sequence[Result]) -> list[RunCost]:
     return sorted(costs, key=lambda c: (c.language, _method_key(c.method)))
 
 
+def _count(value: float) -> str:
+    """A count or a rate, whole, with thousands separators: seconds, steps and tokens/s alike."""
+    return f"{value:,.0f}"
+
+
 def costs_markdown(costs: Sequence[RunCost]) -> str:
-    """The training-cost table: a row per job."""
+    """The training-cost table: a row per job. Every number of a kind has the same format (scores with the
+    decimals of the score tables, seconds, steps and tokens/s whole with thousands separators), and the number
+    columns are right-aligned, so that a column reads as a column."""
+    # one choice for the whole table (not per score): a 0.9 beside a 45.0 must not switch to three decimals
+    percent = any(abs(s) > 1.0 for cost in costs for s in cost.scores)
     lines = [
         "| run | score | job s | training s | tokens/s | trainings |",
         "|---|---:|---:|---:|---:|---|",
     ]
     for cost in costs:
-        scores = " / ".join(f"{s:.1f}" if abs(s) > 1 else f"{s:.3f}" for s in cost.scores)
-        job = "-" if cost.job_seconds is None else f"{cost.job_seconds:.0f}"
-        speeds = " / ".join(f"{t.tokens_per_s:.0f}" for t in cost.trainings) or "-"
-        names = " + ".join(f"{t.name} ({t.steps} steps)" for t in cost.trainings) or "-"
-        lines.append(
-            f"| {cost.language} / {cost.method} | {scores} | {job} | {cost.training_seconds:.0f} | {speeds} | {names} |"
-        )
+        scores = " / ".join(_format(s, percent) for s in cost.scores)
+        job = "-" if cost.job_seconds is None else _count(cost.job_seconds)
+        speeds = " / ".join(_count(t.tokens_per_s) for t in cost.trainings) or "-"
+        names = " + ".join(f"{t.name} ({_count(t.steps)} steps)" for t in cost.trainings) or "-"
+        training = _count(cost.training_seconds)
+        lines.append(f"| {cost.language} / {cost.method} | {scores} | {job} | {training} | {speeds} | {names} |")
     return "\n".join(lines)
 
 
@@ -567,42 +588,134 @@ def render_markdown(
     return "\n".join(parts) + "\n"
 
 
-def write_chart(table: Table, path: Path) -> Path:
-    """Grouped bars: a group per language (and the mean), a bar per method. Failed cells are marked, and a
-    mean over fewer than all languages says so above its bar (it is not comparable with the others)."""
+def metric_words(metric: str) -> str:
+    """A metric's name for a reader: `entity_f1` -> "entity F1"; one this module does not know is spelled out
+    from its name (underscores to spaces, f1 -> F1)."""
+    if metric in METRIC_WORDS:
+        return METRIC_WORDS[metric]
+    return " ".join("F1" if word.lower() == "f1" else word for word in metric.split("_"))
+
+
+def _seed_note(table: Table) -> str | None:
+    """What the error bars are, for the caption; None when no cell has more than one seed."""
+    counts = sorted({seeds for _, seeds in table.spread.values() if seeds > 1})
+    if not counts:
+        return None
+    seeds = str(counts[0]) if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
+    return f"bars: mean over seeds, error bars: ± std over {seeds} seeds"
+
+
+def draw_chart(table: Table) -> Figure:
+    """Grouped bars: a group per language (and the mean, when there are several languages), a bar per method,
+    each labelled with its score. Where the table has a baseline (zero_shot), its bar is grey and a dashed line
+    at its score runs across the group: a method's gain or loss is then the gap between its bar's top and the
+    line, while the bars keep the absolute level (a gain at 30 F1 and one at 60 do not mean the same; bars of
+    the difference alone would hide that, and the paired table already has the differences). A cell over
+    several seeds has an error bar (std over seeds); failed cells are marked, and a mean over fewer than all
+    languages says over how many (it is not comparable with the others). The caller closes the figure."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only: no display on a cluster node or in CI
     import matplotlib.pyplot as plt
 
-    groups = [*table.rows, "mean"]
+    percent = _is_percent(table)
+    # a mean of one language is that language again: a second, identical group would only mislead
+    groups = [*table.rows, "mean"] if len(table.rows) > 1 else list(table.rows)
     n = len(table.methods)
     width = 0.8 / max(n, 1)
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.55 * len(groups) * max(n, 2)), 4.8))
+    # tab10 without its grey, which is the baseline's: a method keeps its colour in every chart of a report
+    palette = [c for i, c in enumerate(plt.get_cmap("tab10").colors) if i != 7]
+    others = [m for m in table.methods if m != table.baseline]
+    # about half an inch a bar; a small chart is widened for its title and legend by wider gaps, not wider bars
+    group_inches = 0.55 * max(n, 2) + 0.3
+    fig_inches = max(5.0, len(groups) * group_inches + 1.2)
+    span = max(len(groups) + 0.1, (fig_inches - 1.2) / group_inches)
+    fig, ax = plt.subplots(figsize=(fig_inches, 5.0), layout="constrained")
+    tops: list[float] = []
+    errors_x: list[float] = []
+    errors_y: list[float] = []
+    errors_std: list[float] = []
+    for j, method in enumerate(table.methods):
+        xs, heights = [], []
+        for i, row in enumerate(groups):
+            x = i - 0.4 + width * (j + 0.5)
+            value = table.means[method][0] if row == "mean" else table.cells[row, method]
+            if value == FAILED:
+                ax.text(x, 0, f" {FAILED}", rotation=90, ha="center", va="bottom", fontsize=7, color="firebrick")
+            if not isinstance(value, float):
+                continue
+            xs.append(x)
+            heights.append(value)
+            std, seeds = (0.0, 1) if row == "mean" else table.spread.get((row, method), (0.0, 1))
+            if seeds > 1:
+                errors_x.append(x)
+                errors_y.append(value)
+                errors_std.append(std)
+            label = _format(value, percent)
+            scored, rows = table.means[method][1], len(table.rows)
+            if row == "mean" and scored < rows:
+                label += f"\n({scored}/{rows})"
+            top = value + (std if seeds > 1 else 0.0)
+            tops.append(top)
+            # on white, above the reference line: a label at the line's height stays legible
+            ax.annotate(
+                label,
+                (x, top),
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                zorder=4,
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
+            )
+        colour = "0.72" if method == table.baseline else palette[others.index(method) % len(palette)]
+        ax.bar(xs, heights, width, label=method, color=colour)
+    if errors_x:
+        ax.errorbar(errors_x, errors_y, yerr=errors_std, fmt="none", ecolor="0.2", elinewidth=1, capsize=2)
+    if table.baseline is not None:
+        spans = []
+        for i, row in enumerate(groups):
+            value = table.means[table.baseline][0] if row == "mean" else table.cells[row, table.baseline]
+            if isinstance(value, float):
+                spans.append((value, i - 0.45, i + 0.45))
+        if spans:
+            ys, starts, ends = zip(*spans, strict=True)
+            label = REFERENCE_LABEL.format(baseline=table.baseline)
+            ax.hlines(ys, starts, ends, colors="0.25", linestyles="--", linewidth=1, label=label, zorder=3)
+    ax.set_xticks(range(len(groups)), groups)
+    middle = (len(groups) - 1) / 2
+    ax.set_xlim(middle - span / 2, middle + span / 2)
+    if groups[-1] == "mean":  # the mean is not one more language: set apart
+        ax.axvline(len(groups) - 1.5, color="0.8", linewidth=0.8)
+        ax.get_xticklabels()[-1].set_fontweight("bold")
+    if tops and min(tops) >= 0:
+        ax.set_ylim(0, max(tops) * 1.15 or 1.0)  # room above the tallest bar for its label
+    ax.set_ylabel(metric_words(table.metric) + (" (%)" if percent else ""))
+    note = _seed_note(table)
+    if note:
+        ax.set_xlabel(note, fontsize=8, color="0.3")
+    ax.set_title(table.title)
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    ax.spines[["top", "right"]].set_visible(False)
+    # below the axes: inside, the legend hides the tallest bars
+    handles, labels = ax.get_legend_handles_labels()
+    reference = REFERENCE_LABEL.format(baseline=table.baseline)
+    if table.baseline in labels and reference in labels:  # the reference line right after its bar
+        order = [labels.index(table.baseline), labels.index(reference)]
+        order += [i for i in range(len(labels)) if i not in order]
+        handles, labels = [handles[i] for i in order], [labels[i] for i in order]
+    fig.legend(handles, labels, fontsize=8, ncols=min(len(labels), 4), loc="outside lower center", frameon=False)
+    return fig
+
+
+def write_chart(table: Table, path: Path) -> Path:
+    """`draw_chart(table)` as a PNG at `path`."""
+    import matplotlib.pyplot as plt
+
+    fig = draw_chart(table)
     try:
-        for j, method in enumerate(table.methods):
-            xs, heights, errors = [], [], []
-            for i, row in enumerate(groups):
-                x = i - 0.4 + width * (j + 0.5)
-                value = table.means[method][0] if row == "mean" else table.cells[row, method]
-                if isinstance(value, float):
-                    xs.append(x)
-                    heights.append(value)
-                    errors.append(0.0 if row == "mean" else table.spread.get((row, method), (0.0, 1))[0])
-                elif value == FAILED:
-                    ax.text(x, 0, FAILED, rotation=90, ha="center", va="bottom", fontsize=7, color="firebrick")
-                if row == "mean" and value is not None and 0 < table.means[method][1] < len(table.rows):
-                    label = f"n={table.means[method][1]}/{len(table.rows)}"
-                    ax.text(x, value, label, ha="center", va="bottom", fontsize=7)
-            # error bars: the standard deviation over seeds (none for a single seed)
-            ax.bar(xs, heights, width, label=method, yerr=errors if any(errors) else None, capsize=2)
-        ax.set_xticks(range(len(groups)), groups)
-        ax.set_ylabel(table.metric)
-        ax.set_title(table.title)
-        ax.grid(axis="y", alpha=0.3)
-        # below the axes: inside, the legend hides the tallest bars
-        ax.legend(fontsize=8, ncols=min(n, 3), loc="upper center", bbox_to_anchor=(0.5, -0.08), frameon=False)
-        fig.tight_layout()
         fig.savefig(path, dpi=120)
     finally:
         plt.close(fig)

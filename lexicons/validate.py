@@ -108,16 +108,25 @@ def validate_file(
     schema: Schema | None = None,
     fetch: Callable[..., Path] | None = None,
     langid: bool = True,
+    label: str | None = None,
 ) -> Report:
     """Validate one file (see `validate_text`). The UniMorph schema for a paradigm is `schema`, else loaded
-    with `fetch` (default `lrx.core.fetch.fetch`); if it cannot be fetched, tags are reported unchecked."""
+    with `fetch` (default `lrx.core.fetch.fetch`); if it cannot be fetched, tags are reported unchecked. Findings
+    name the file as `label` (the URL it was fetched from), else as its path."""
     path = Path(path)
     data = path.read_bytes()
     schema_error = None
     if schema is None and (kind == "paradigm" or (kind is None and _looks_like_paradigm(path, data))):
         schema, schema_error = _load_schema(fetch)
     return validate_text(
-        data, str(path), path=path, kind=kind, lang=lang, schema=schema, schema_error=schema_error, langid=langid
+        data,
+        label or str(path),
+        path=path,
+        kind=kind,
+        lang=lang,
+        schema=schema,
+        schema_error=schema_error,
+        langid=langid,
     )
 
 

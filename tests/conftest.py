@@ -8,6 +8,7 @@ articles, not mocks. Faults are set per URL path by the test and counted per pat
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import struct
 import threading
@@ -219,3 +220,38 @@ def mirror_env_module(mirror_dir: Path, tmp_path_factory: pytest.TempPathFactory
         patch.setenv("LRX_RETRY_BACKOFF", "0.01")
         patch.delenv("LRX_OFFLINE", raising=False)
         yield mirror_dir
+
+
+# -- the core install ------------------------------------------------------------------------------------------
+# A test that needs an optional extra (pyproject.toml) says so: `pytestmark = pytest.mark.extra("train")`. In the
+# README's install every extra is there and every test runs (a missing extra fails the test, it is not skipped).
+# `LRX_TEST_CORE=1` runs the rest against the core install (`pip install lrx`, no extras): the marked tests are
+# deselected, and the run's header and summary say how many.
+CORE_ONLY = os.environ.get("LRX_TEST_CORE") == "1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "extra(name): the test needs this optional extra of lrx (pyproject.toml)")
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    return "LRX_TEST_CORE=1: tests marked extra(...) are deselected (the core install)" if CORE_ONLY else None
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """A whole module marked `pytestmark = pytest.mark.extra(...)` is not even imported in a core-only run (its
+    imports would fail there); it is listed in the run's output instead."""
+    is_test_module = collection_path.suffix == ".py" and collection_path.name.startswith("test_")
+    if CORE_ONLY and is_test_module and "pytestmark = pytest.mark.extra(" in collection_path.read_text("utf-8"):
+        print(f"\nLRX_TEST_CORE=1: not collected (needs an extra): {collection_path.name}")
+        return True
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not CORE_ONLY:
+        return
+    needs_extra = [item for item in items if item.get_closest_marker("extra") is not None]
+    if needs_extra:
+        config.hook.pytest_deselected(items=needs_extra)
+        items[:] = [item for item in items if item.get_closest_marker("extra") is None]

@@ -15,10 +15,10 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from pathlib import Path
 from typing import Any
 
 from lrx.adapt.cli.output import print_record
+from lrx.adapt.cli.output import writable_file
 
 
 def _lexicon(names: str, settings: list[str], tgt: str, src: str) -> Any:
@@ -69,7 +69,8 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     if args.n < 1:
         raise ValueError("-n must be at least 1")
     src, tgt = normalize_language(args.src), normalize_language(args.tgt)
-    path = fetch(args.input) if "://" in args.input else Path(args.input)
+    out = writable_file(args.output or f"{src.iso3}-{tgt.iso3}-gaps.tsv")
+    path = fetch(args.input)  # a path is read in place (a missing one is one clear error); a URL fetched
     sentences = read_task(args.task, path)
     if args.max_sentences:
         sentences = sentences[: args.max_sentences]
@@ -89,7 +90,6 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         rank=args.rank,
     )
     top = report.gaps[: args.n]
-    out = Path(args.output or f"{src.iso3}-{tgt.iso3}-gaps.tsv")
     record: dict[str, Any] = {**report.as_dict(), "output": str(out)}
     targets: dict[str, str] = {}
     info = GapsFileInfo(

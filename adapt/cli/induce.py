@@ -11,6 +11,7 @@ from lrx.adapt.cli.output import print_record
 
 
 def cmd_lexicon_induce(args: argparse.Namespace) -> int:
+    from lrx.adapt.cli.output import writable_file
     from lrx.lexicons.induce import InductionSettings
     from lrx.lexicons.induce import induce_from_files
 
@@ -18,6 +19,7 @@ def cmd_lexicon_induce(args: argparse.Namespace) -> int:
     from lrx.core.languages import normalize_language
 
     tgt = normalize_language(args.tgt).tag
+    writable_file(args.output)
     settings = InductionSettings(
         symmetrize=args.symmetrize,
         score=args.score,

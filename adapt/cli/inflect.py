@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import lrx.morphology.inflectors  # noqa: F401  (importing the package registers every available method)
+from lrx.adapt.cli.output import writable_dir
 from lrx.morphology.data import FORMATS
 from lrx.morphology.data import read_examples
 from lrx.morphology.inflectors.base import Example
@@ -76,6 +77,7 @@ def cmd_inflect_train(args: argparse.Namespace) -> int:
     if args.methods:
         options.setdefault("auto", {})["methods"] = [m.strip() for m in args.methods.split(",") if m.strip()]
     inflector = _build(args.method, options, args.seed)
+    writable_dir(args.out)
     train = _examples(args.train, args.format)
     dev = _examples(args.dev, args.format) if args.dev else None
     started = time.perf_counter()

@@ -9,9 +9,11 @@ from typing import Any
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from lrx.adapt.cli.output import writable_dir
     from lrx.adapt.report import report_json  # imported when run: `lrx --help` stays fast (no matplotlib)
     from lrx.adapt.report import write_report
 
+    writable_dir(args.out or args.sweep_dir)
     report = write_report(args.sweep_dir, args.out, args.baseline)
     if args.json:
         print(json.dumps(report_json(report), ensure_ascii=False, indent=2))

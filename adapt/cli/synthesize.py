@@ -27,9 +27,11 @@ def options_from_args(args: argparse.Namespace) -> Any:
 
 
 def cmd_synthesize(args: argparse.Namespace) -> int:
+    from lrx.adapt.cli.output import writable_file
     from lrx.adapt.synthesize import synthesize_file  # imported when run: `lrx --help` stays fast
 
     options = options_from_args(args)
+    writable_file(args.out)
     stats = synthesize_file(
         args.task, args.input, args.tgt, args.lexicon, args.out, options, src=args.src, unimorph=args.unimorph
     )
@@ -51,7 +53,7 @@ def add_synthesize_command(subparsers: Any) -> argparse.ArgumentParser:
         "synthesize", help="translate English task data word by word into a target language (pseudo data)"
     )
     parser.add_argument("--task", required=True, choices=TASKS, help="format of --input (and of --out)")
-    parser.add_argument("--input", required=True, help="English task file")
+    parser.add_argument("--input", required=True, help="English task file (path or URL)")
     parser.add_argument("--tgt", required=True, help="target language (BCP-47 or ISO 639-3)")
     parser.add_argument("--lexicon", required=True, help="lexicon source name(s), comma separated: gatitos,freedict")
     parser.add_argument(
@@ -64,7 +66,11 @@ def add_synthesize_command(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--choice", choices=CHOICES, default="weighted", help="how a translation is chosen")
     parser.add_argument("--unknown", choices=UNKNOWN, default="keep", help="what to do with untranslated words")
     parser.add_argument(
-        "--entities", choices=ENTITIES, default="translate", help="named entities: translate word by word, or keep"
+        "--entities",
+        choices=ENTITIES,
+        default="keep",
+        help="named entities: keep them as they are (measured best on every MasakhaNER dev set), or translate them "
+        "word by word",
     )
     parser.add_argument("--min-replaced", type=int, default=0, help="drop sentences with fewer translated tokens")
     parser.add_argument("--max-variants", type=int, default=4, help="pseudo sentences per sentence with --choice all")

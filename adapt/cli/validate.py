@@ -18,11 +18,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from lrx.lexicons.validate import fix_file
     from lrx.lexicons.validate import validate_file
 
+    from lrx.core.fetch import fetch
+
     report = Report()
     for name in args.files:
-        if args.fix and fix_file(name, kind=args.kind):
+        remote = "://" in name and not name.startswith("file://")
+        if args.fix and remote:
+            raise ValueError(f"{name}: --fix edits files in place; a URL cannot be fixed (download it first)")
+        path = fetch(name)  # a path is read in place (missing: one clear error); a URL fetched and cached
+        if args.fix and fix_file(path, kind=args.kind):
             print(f"fixed {name}", file=sys.stderr)
-        report.extend(validate_file(name, kind=args.kind, lang=args.lang))
+        report.extend(validate_file(path, kind=args.kind, lang=args.lang, label=name))
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -38,7 +44,7 @@ def add_validate_command(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "validate", help="check contributed lexicon and paradigm files (see CONTRIBUTING.md)"
     )
-    parser.add_argument("files", nargs="+", metavar="FILE", help="tab-separated files to check")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="tab-separated files to check (paths or URLs)")
     parser.add_argument(
         "--kind", choices=("lexicon", "paradigm"), help="what the files are (default: from their folder or header)"
     )

@@ -9,12 +9,19 @@ marker before it starts and writes its outputs under temporary names, renamed in
 run killed in the middle of a stage redoes that stage and nothing before it. `stages=[...]` runs only those
 stages, reading what earlier ones made from the run directory (an error names what is missing).
 
-`save_model=false` deletes the weights (`encoder/`, `mlm/`, `model/`, `student/`) at the end of a run that
-evaluated; metrics, pseudo data and markers stay. A later run that needs them again (a stage after them
-redone) retrains: the planner reruns a requested stage whose outputs are gone when a stage that reads them
-has to run.
+The weights, at the end of a run that evaluated (`discard_weights`): `save_model=null`, the default, keeps the
+final model (`model/`, `self_train/` or `student/`: the one evaluate scored under the method's name) in a single
+run (`lrx-run`, `lrx.run`, `run_pipeline` outside a sweep) and deletes the other weight directories (`encoder/`,
+`mlm/`, the models it was made from, extra teachers); in a sweep (`--multirun`, Hydra's mode) it deletes them all,
+as `save_model=false` does anywhere; `save_model=true` keeps them all. A language without a test set keeps its
+final model whatever save_model says (unless true, which keeps everything): the model is the run's only product.
+Metrics, pseudo data and markers always stay. The kept final model gets a model card, `README.md`
+(`lrx.adapt.run.model_card`), written after evaluate so that it holds the scores; `lrx export` ships the directory.
+A later run that needs deleted weights again (a stage after them redone, or evaluate, which reads every model it
+scores) retrains: the planner reruns a requested stage whose outputs are gone when a stage that reads them has to
+run. `run.json` names what the run is (language, task, method, model) for the card.
 
-Failures: any exception writes `failed.json` (`{language, method, error}`, the error a traceback; `lrx
+Failures: any exception writes `failed.json` (`{language, method, stage, error}`, the error a traceback; `lrx
 report` shows the cell as failed) and is raised again. Hydra's launchers (joblib, submitit) catch a job's
 exception in `run_job`, so the other jobs of a sweep still run; the sweep exits non-zero at the end.
 """
@@ -35,8 +42,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from lrx.adapt.run.context import ENCODER
 from lrx.adapt.run.context import FAILED_FILE
 from lrx.adapt.run.context import METRICS_FILE
+from lrx.adapt.run.context import MLM
+from lrx.adapt.run.context import SELF_TRAINED
 from lrx.adapt.run.context import STAGES
 from lrx.adapt.run.context import WEIGHT_DIRS
 from lrx.adapt.run.context import Context
@@ -46,6 +56,8 @@ from lrx.adapt.run.context import marker_path
 from lrx.adapt.run.context import plain
 from lrx.adapt.run.context import read_markers
 from lrx.adapt.run.context import write_json
+from lrx.adapt.run.model_card import write_card
+from lrx.adapt.run.model_card import write_run_record
 from lrx.adapt.run.schema import validate
 from lrx.adapt.run.stages import STAGE_BY_NAME
 from omegaconf import DictConfig
@@ -53,7 +65,18 @@ from omegaconf import OmegaConf
 
 log = logging.getLogger(__name__)
 
-__all__ = ["STAGES", "PipelineError", "RunResult", "marker_path", "plan", "run_pipeline"]
+__all__ = [
+    "STAGES",
+    "PipelineError",
+    "RunResult",
+    "discard_weights",
+    "in_sweep",
+    "marker_path",
+    "plan",
+    "run_pipeline",
+    "weights_to_discard",
+    "write_model_card",
+]
 
 
 def _needs(ctx: Context, stage: str) -> list[str]:
@@ -71,9 +94,14 @@ def _inputs(ctx: Context, stage: str, markers: dict[str, dict[str, Any]], settin
     return inputs
 
 
-def _missing(ctx: Context, stage: str) -> list[str]:
+def _missing(ctx: Context, stage: str, reader: str) -> list[str]:
+    """The outputs of `stage` that `reader` reads and that are not in the run directory. Evaluate reads models,
+    never the encoder they started from: a single run keeps only its final model, and evaluating it again must
+    not retrain it because `encoder/` is gone."""
     missing = []
     for name in STAGE_BY_NAME[stage].outputs(ctx):
+        if reader == "evaluate" and name in (ENCODER, MLM):
+            continue
         path = ctx.path(name)
         ok = (path / "config.json").is_file() if name in WEIGHT_DIRS else path.is_file()
         if not ok:
@@ -88,12 +116,12 @@ def plan(
     settings: dict[str, Any],
     *,
     force: bool,
-    save_model: bool = True,
+    save_model: bool | None = True,
 ) -> list[str]:
     """The requested stages that must run, in order: all of them with `force`; otherwise those without a marker,
     with changed inputs, reading from a stage that runs, or whose outputs a stage that runs reads but are gone
-    (weights deleted by save_model=false). A stage that is not requested but whose outputs are needed and
-    missing is an error naming it."""
+    (weights a finished run deleted: see `discard_weights`). A stage that is not requested but whose outputs are
+    needed and missing is an error naming it (and, unless save_model=true, saying why they may be gone)."""
     todo: set[str] = set(requested) if force else set()
     changed = True
     while changed:
@@ -113,12 +141,17 @@ def plan(
             for upstream in _needs(ctx, stage):
                 if upstream in todo:
                     continue
-                missing = _missing(ctx, upstream)
+                missing = _missing(ctx, upstream, stage)
                 if not missing:
                     continue
                 if upstream not in requested:
-                    deleted = set(missing) & set(WEIGHT_DIRS) and not save_model
-                    why = " (save_model=false deletes the weights once a run has evaluated)" if deleted else ""
+                    deleted = set(missing) & set(WEIGHT_DIRS) and save_model is not True
+                    why = (
+                        " (a run that has evaluated deletes the weights: all of them with save_model=false or in a "
+                        "sweep, all but the final model in a single run; save_model=true keeps them)"
+                        if deleted
+                        else ""
+                    )
                     raise PipelineError(
                         f"stage {stage} reads what stage {upstream} makes, but {', '.join(missing)} "
                         f"{'is' if len(missing) == 1 else 'are'} not in {ctx.run_dir}{why}: add {upstream} to "
@@ -182,7 +215,7 @@ def _preflight(ctx: Context, todo: Sequence[str], settings: dict[str, Any]) -> N
         fetch(url)
 
 
-def _failure_record(cfg: DictConfig, error: BaseException) -> dict[str, str]:
+def _failure_record(cfg: DictConfig, error: BaseException) -> dict[str, str | None]:
     def pick(key: str) -> str:
         try:
             value = OmegaConf.select(cfg, key, default=None, throw_on_missing=False)
@@ -191,7 +224,8 @@ def _failure_record(cfg: DictConfig, error: BaseException) -> dict[str, str]:
         return str(value) if value not in (None, "") else "?"
 
     text = "".join(traceback.format_exception(error))
-    return {"language": pick("language.code"), "method": pick("method.name"), "error": text}
+    stage = getattr(error, "lrx_stage", None)  # None: outside any stage (the config, the model card...)
+    return {"language": pick("language.code"), "method": pick("method.name"), "stage": stage, "error": text}
 
 
 def run_pipeline(cfg: DictConfig, run_dir: str | Path) -> RunResult:
@@ -200,10 +234,10 @@ def run_pipeline(cfg: DictConfig, run_dir: str | Path) -> RunResult:
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     try:
+        write_run_record(run_dir, cfg)  # what the run is, by name: the model card reads it
         result = _run(cfg, run_dir)
     except Exception as error:
         write_json(run_dir / FAILED_FILE, _failure_record(cfg, error))
-        log.error("run failed (%s): %s", run_dir / FAILED_FILE, error)
         raise
     (run_dir / FAILED_FILE).unlink(missing_ok=True)  # an earlier attempt's
     return result
@@ -220,7 +254,8 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunResult:
     if unknown:
         raise ValueError(f"unknown stage(s) {', '.join(unknown)}; stages are {', '.join(STAGES)}")
     requested = [stage for stage in STAGES if stage in requested]  # always in pipeline order
-    if "evaluate" in requested and not cfg.language.test_sets.get(cfg.task.name):
+    untestable = "evaluate" in requested and not cfg.language.test_sets.get(cfg.task.name)
+    if untestable:
         # a language without a test set is still adapted: the model is the product, kept in the run directory
         requested.remove("evaluate")
         log.warning(
@@ -233,7 +268,7 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunResult:
     # every stage's settings, built once from the config: what it runs with, what its marker records
     settings = {stage: STAGE_BY_NAME[stage].settings(cfg) for stage in requested}
     markers = read_markers(run_dir)
-    todo = plan(ctx, requested, markers, settings, force=bool(cfg.force), save_model=bool(cfg.save_model))
+    todo = plan(ctx, requested, markers, settings, force=bool(cfg.force), save_model=cfg.save_model)
     _preflight(ctx, todo, settings)
     result = RunResult(run_dir)
     for stage in requested:
@@ -248,7 +283,11 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunResult:
         inputs = _inputs(ctx, stage, markers, settings[stage])
         log.info("stage %s: running", stage)
         start = time.perf_counter()
-        did, stage_result = STAGE_BY_NAME[stage].run(ctx, settings[stage])
+        try:
+            did, stage_result = STAGE_BY_NAME[stage].run(ctx, settings[stage])
+        except Exception as error:
+            error.lrx_stage = stage  # type: ignore[attr-defined]  (failed.json and the ERROR line name it)
+            raise
         seconds = time.perf_counter() - start
         marker = {
             "stage": stage,
@@ -268,7 +307,58 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunResult:
         result.ran.append(stage)
     if "evaluate" in result.stages:
         result.metric = float(result.stages["evaluate"].get("main_metric", math.nan))
-    if "evaluate" in requested and not cfg.save_model:
-        for name in WEIGHT_DIRS:
-            shutil.rmtree(run_dir / name, ignore_errors=True)
+    if "evaluate" in requested:
+        discard_weights(run_dir, ctx.final_dir, cfg.save_model, sweep=in_sweep())
+    elif untestable:
+        # no test set: the model is the run's only product, kept whatever save_model says (true keeps the rest)
+        discard_weights(run_dir, ctx.final_dir, True if cfg.save_model else None, sweep=False)
+    write_model_card(run_dir, ctx.final_dir)
     return result
+
+
+def in_sweep() -> bool:
+    """Whether this process runs one job of a `--multirun` sweep (Hydra's mode says so, in the job's process
+    under every launcher). `lrx-run` without -m, `lrx.run` (`run_in_process`) and `run_pipeline` called outside
+    Hydra are single runs. (`lrx.adapt.run.app.in_sweep` asks the same for `compare_with`.)"""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
+
+
+def weights_to_discard(run_dir: Path, final_dir: Path, save_model: bool | None, *, sweep: bool) -> list[Path]:
+    """The weight directories in `run_dir` that a finished run deletes: none with save_model=true; all with false,
+    and with null (the default) in a sweep; with null in a single run all but `final_dir`, the model to ship.
+    Beside `WEIGHT_DIRS` these are the distill stage's extra teachers (`teacher<seed>/`) and the rounds a killed
+    self-training left (`self_train.round<n>/`): weights too, and nothing reads them once the run is done."""
+    if save_model is True:
+        return []
+    keep = Path(final_dir) if save_model is None and not sweep else None
+    found = [run_dir / name for name in WEIGHT_DIRS]
+    found += sorted(run_dir.glob("teacher[0-9]*")) + sorted(run_dir.glob(f"{SELF_TRAINED}.round[0-9]*"))
+    return [path for path in found if path.is_dir() and path != keep]
+
+
+def discard_weights(run_dir: Path, final_dir: Path, save_model: bool | None, *, sweep: bool) -> list[str]:
+    """Delete what `weights_to_discard` names; the names of the directories deleted."""
+    deleted = weights_to_discard(Path(run_dir), Path(final_dir), save_model, sweep=sweep)
+    for path in deleted:
+        shutil.rmtree(path, ignore_errors=True)
+    if deleted:
+        setting = "null" if save_model is None else str(save_model).lower()
+        why = f"save_model={setting}" + (" in a sweep" if sweep else "")
+        log.info("deleted the weights %s (%s)", [path.name for path in deleted], why)
+    return [path.name for path in deleted]
+
+
+def write_model_card(run_dir: Path, model_dir: Path) -> Path | None:
+    """The model card (`README.md`) of a kept model directory, written from the run directory; None when the run
+    has no such model (weights deleted, or not trained yet). A card that cannot be written is logged, not raised:
+    the run's results are on disk already, and `lrx export` writes the card again."""
+    if not (Path(model_dir) / "config.json").is_file():
+        return None
+    try:
+        return write_card(run_dir, model_dir)
+    except Exception:  # see the docstring: a card must not fail a finished run
+        log.warning("could not write the model card of %s", model_dir, exc_info=True)
+        return None

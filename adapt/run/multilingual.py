@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import math
 import random
-import shutil
 from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
@@ -30,7 +29,6 @@ from typing import Any
 
 import yaml
 from lrx.adapt.run.context import METRICS_FILE
-from lrx.adapt.run.context import WEIGHT_DIRS
 from lrx.adapt.run.context import Context
 from lrx.adapt.run.context import PipelineError
 from lrx.adapt.run.context import digest
@@ -144,6 +142,9 @@ def run_multilingual(cfg: DictConfig, run_dir: Path, run_single: Any) -> Any:
     """The joint run of `cfg.languages` in `run_dir` (see the module docstring). `run_single` is the engine's
     single-language runner (`lrx.adapt.run.engine._run`), passed in to keep the import graph one-way."""
     from lrx.adapt.run.engine import RunResult
+    from lrx.adapt.run.engine import discard_weights
+    from lrx.adapt.run.engine import in_sweep
+    from lrx.adapt.run.engine import write_model_card
     from lrx.adapt.run.stages.evaluate import main_metric
     from lrx.adapt.run.stages.evaluate import run_evaluate
     from lrx.adapt.tasks import write_task
@@ -199,6 +200,21 @@ def run_multilingual(cfg: DictConfig, run_dir: Path, run_single: Any) -> Any:
         result.ran.append("synthesize")
 
     # 3. the joint model, trained as any run trains (vocab..distill stages, resumable by their markers)
+    eval_settings = digest([EvaluateSettings.of(s) for s in singles.values()])
+    evaluated = read_markers(run_dir).get("evaluate", {})
+    scores_stale = (
+        bool(cfg.force)
+        or evaluated.get("inputs", {}).get("settings") != eval_settings
+        or not (run_dir / METRICS_FILE).is_file()
+    )
+    if "evaluate" in requested and scores_stale and not (ctx.final_dir / "config.json").is_file():
+        # an earlier run deleted the weights (save_model) and evaluate has to score the model again: train it again
+        if "train" not in joint_cfg.stages:
+            raise PipelineError(
+                f"evaluate reads {ctx.final_dir.name}/, which is not in {run_dir} (a run that has evaluated deletes "
+                f"the weights unless it keeps them: save_model): add train to stages"
+            )
+        marker_path(run_dir, "train").unlink(missing_ok=True)
     trained = run_single(joint_cfg, run_dir) if joint_cfg.stages else RunResult(run_dir)
     result.ran += trained.ran
     result.skipped += trained.skipped
@@ -208,10 +224,7 @@ def run_multilingual(cfg: DictConfig, run_dir: Path, run_single: Any) -> Any:
 
     # 4. the one model on every language's test (and dev) sets
     markers = read_markers(run_dir)
-    eval_inputs = {
-        "train": markers.get("train", {}).get("id"),
-        "settings": digest([EvaluateSettings.of(s) for s in singles.values()]),
-    }
+    eval_inputs = {"train": markers.get("train", {}).get("id"), "settings": eval_settings}
     marker = markers.get("evaluate")
     if marker and marker.get("inputs") == eval_inputs and (run_dir / METRICS_FILE).is_file() and not cfg.force:
         result.stages["evaluate"] = marker["result"]
@@ -233,7 +246,6 @@ def run_multilingual(cfg: DictConfig, run_dir: Path, run_single: Any) -> Any:
         result.stages["evaluate"] = stage_result
         result.ran.append("evaluate")
     result.metric = float(result.stages["evaluate"].get("main_metric", math.nan))
-    if not cfg.save_model:
-        for name in WEIGHT_DIRS:
-            shutil.rmtree(run_dir / name, ignore_errors=True)
+    discard_weights(run_dir, ctx.final_dir, cfg.save_model, sweep=in_sweep())
+    write_model_card(run_dir, ctx.final_dir)  # again: now with the scores
     return result

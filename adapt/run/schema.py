@@ -207,7 +207,9 @@ class Config:
     tgt: str = II("language.code")
     stages: list[str] = field(default_factory=lambda: ["lexicon"])
     force: bool = False  # redo a stage whose output is already in the run directory
-    save_model: bool = False  # keep the fine-tuned weights in the run directory (hundreds of MB each)
+    # keep the weights in the run directory (hundreds of MB each): null keeps the final model in a single run and
+    # none in a sweep (-m); true keeps every weight directory, false none (lrx.adapt.run.engine.discard_weights)
+    save_model: bool | None = None
     seed: int = 1
     # other methods run on the same language, task, model and seed, in compare/<method>/ of the run directory,
     # and printed beside the run's own score (the main job compares with zero_shot); sweeps leave it empty

@@ -13,7 +13,8 @@ chain by paths; with `TrainSettings.processes` > 1 (or under torchrun) it trains
 - `saving`: the saved layout, the `lrx.json` sidecar written and read.
 - `tagger`: `finetune_tagger` (hard labels or a teacher's distributions), `predict_tags`,
   `predict_tag_distributions` (labels and per-word probabilities), `label_confidence`, `distill_labels`.
-- `joint`: the joint intent + slot model, `finetune_intent_slots`, `predict_intent_slots`.
+- `joint`: the joint intent + slot model (`JointIntentSlotModel.from_pretrained(dir)` loads a saved one),
+  `finetune_intent_slots`, `predict_intent_slots`.
 - `mlm`: `continue_mlm` (continued masked-LM training).
 
 The public names are re-exported here (`from lrx.adapt.training import finetune_tagger`); none of this imports

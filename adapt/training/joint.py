@@ -1,5 +1,17 @@
 """Joint intent detection and slot filling (xSID): the model (the encoder and two linear heads), its
-fine-tuning, saving (the encoder's `save_pretrained` layout plus `heads.safetensors`) and prediction."""
+fine-tuning, saving (the encoder's `save_pretrained` layout plus `heads.safetensors`) and prediction.
+
+A saved model loads through one class, `JointIntentSlotModel` (a `torch.nn.Module`, made on first use so that
+importing this module does not import torch):
+
+    from lrx.adapt.training.joint import JointIntentSlotModel
+    from transformers import AutoTokenizer
+
+    model = JointIntentSlotModel.from_pretrained(model_dir)  # eval mode
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    intent_logits, slot_logits = model(**tokenizer(["wake me up at 7"], return_tensors="pt"))
+    model.intents[int(intent_logits.argmax(-1)[0])]  # and model.slot_labels per sub-token of slot_logits
+"""
 
 from __future__ import annotations
 
@@ -38,6 +50,14 @@ if TYPE_CHECKING:
 
 
 _JOINT_HEADS = ("intent", "slot")
+JOINT_KIND = "intent_slots"  # lrx.json's `kind` for a joint model
+
+
+def __getattr__(name: str) -> Any:
+    # `JointIntentSlotModel` is made on first use: the class derives from torch.nn.Module
+    if name == "JointIntentSlotModel":
+        return _joint_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @functools.cache
@@ -45,24 +65,70 @@ def _joint_class() -> type:
     """The joint model's class, made on first use so that importing this module does not import torch."""
     import torch
 
-    class JointIntentSlots(torch.nn.Module):
+    class JointIntentSlotModel(torch.nn.Module):
         """The encoder, an intent head on the first token ([CLS] / <s>) and a slot head on every token. A module
-        with a forward (not a ModuleDict) because DistributedDataParallel synchronises through forward."""
+        with a forward (not a ModuleDict) because DistributedDataParallel synchronises through forward.
+        `from_pretrained(model_dir)` loads a saved one; its `intents` and `slot_labels` name the columns of the
+        two logits."""
 
-        def __init__(self, encoder: torch.nn.Module, n_intents: int, n_slots: int) -> None:
+        def __init__(
+            self,
+            encoder: torch.nn.Module,
+            n_intents: int,
+            n_slots: int,
+            intents: Sequence[str] = (),
+            slot_labels: Sequence[str] = (),
+        ) -> None:
             super().__init__()
             hidden = encoder.config.hidden_size
             self.encoder = encoder
             self.intent = torch.nn.Linear(hidden, n_intents)
             self.slot = torch.nn.Linear(hidden, n_slots)
             self.dropout = getattr(encoder.config, "hidden_dropout_prob", 0.1)
+            self.intents = list(intents)
+            self.slot_labels = list(slot_labels)
 
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        def forward(
+            self,
+            input_ids: torch.Tensor,
+            attention_mask: torch.Tensor | None = None,
+            token_type_ids: torch.Tensor | None = None,
+        ) -> tuple[torch.Tensor, torch.Tensor]:
+            """(intent logits (batch, intents), slot logits (batch, sub-tokens, slot labels)). `token_type_ids` is
+            taken so that a tokenizer's whole output can be passed (`model(**tokenizer(...))`)."""
+            states = self.encoder(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
             states = torch.nn.functional.dropout(states, p=self.dropout, training=self.training)
             return self.intent(states[:, 0]), self.slot(states)
 
-    return JointIntentSlots
+        @classmethod
+        def from_pretrained(cls, model_dir: str | Path, **encoder_options: Any) -> JointIntentSlotModel:
+            """The model saved in `model_dir` by `finetune_intent_slots` (the encoder, `heads.safetensors` and the
+            label lists of `lrx.json`), on the CPU in eval mode. `encoder_options` go to the encoder's
+            `AutoModel.from_pretrained` (`attn_implementation="eager"` for an ONNX export)."""
+            from safetensors.torch import load_file
+            from transformers import AutoModel
+
+            model_dir = Path(model_dir)
+            sidecar = _read_sidecar(model_dir)
+            if sidecar.get("kind") != JOINT_KIND or not (model_dir / HEADS_FILE).is_file():
+                raise ValueError(
+                    f"{model_dir}: not a joint intent + slot model (no {SIDECAR} of kind {JOINT_KIND} and {HEADS_FILE})"
+                )
+            intents, slot_labels = sidecar["intents"], sidecar["slot_labels"]
+            encoder = AutoModel.from_pretrained(model_dir, add_pooling_layer=False, **encoder_options)
+            model = cls(encoder, len(intents), len(slot_labels), intents, slot_labels)
+            heads = load_file(str(model_dir / HEADS_FILE))
+            for name in _JOINT_HEADS:
+                prefix = name + "."
+                head = {key.removeprefix(prefix): value for key, value in heads.items() if key.startswith(prefix)}
+                getattr(model, name).load_state_dict(head)
+            return model.eval()
+
+    JointIntentSlotModel.__module__ = __name__
+    JointIntentSlotModel.__qualname__ = "JointIntentSlotModel"
+    return JointIntentSlotModel
 
 
 def _joint_model(encoder_dir: Path, n_intents: int, n_slots: int) -> torch.nn.Module:
@@ -110,13 +176,16 @@ def finetune_intent_slots(
         intent_loss = torch.nn.functional.cross_entropy(intent_logits, batch["intents"])
         return intent_loss + _token_loss(slot_logits, batch["targets"])
 
-    stats = _optimise(model, examples, loss_of, lambda b: _collate(b, tokenizer.pad_token_id, device), settings, frozen)
+    def collate(part: Sequence[Any]) -> dict[str, torch.Tensor]:
+        return _collate(part, tokenizer.pad_token_id, device)
+
+    stats = _optimise(model, examples, loss_of, collate, settings, frozen, description="intent + slots fine-tuning")
     counts = Counter(label for s in sentences for label in s.labels)
 
     def save() -> None:
         _save_joint(model, tokenizer, out_dir)
         sidecar = {
-            "kind": "intent_slots",
+            "kind": JOINT_KIND,
             "intents": intents,
             "slot_labels": slot_labels,
             "fallback": _fallback_label(slot_labels, counts),
@@ -154,22 +223,14 @@ def predict_intent_slots(
     """The intent of each sentence and a slot label for each word (words the model does not see get the
     fallback label, as in `predict_tags`)."""
     import torch
-    from safetensors.torch import load_file
 
     model_dir = Path(model_dir)
+    model = _joint_class().from_pretrained(model_dir)
     sidecar = _read_sidecar(model_dir)
-    if sidecar.get("kind") != "intent_slots":
-        raise ValueError(f"{model_dir}: not a joint intent + slot model (no {SIDECAR} of kind intent_slots)")
-    intents, slot_labels = sidecar["intents"], sidecar["slot_labels"]
+    intents, slot_labels = model.intents, model.slot_labels
     device = _device()
     tokenizer = _load_tokenizer(model_dir)
-    model = _joint_model(model_dir, len(intents), len(slot_labels))
-    heads = load_file(str(model_dir / HEADS_FILE))
-    for name in _JOINT_HEADS:
-        prefix = name + "."
-        head = {key.removeprefix(prefix): value for key, value in heads.items() if key.startswith(prefix)}
-        getattr(model, name).load_state_dict(head)
-    model.to(device).eval()
+    model.to(device)
     examples = _encode_words(tokenizer, sentences, max_length or sidecar.get("max_length") or 128)
     predicted_intents: list[str] = [""] * len(examples)
     rows: list[Any] = [None] * len(examples)

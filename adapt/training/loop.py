@@ -21,6 +21,8 @@ from lrx.adapt.training.examples import _Example
 from lrx.adapt.training.parallel import _world
 from lrx.adapt.training.settings import TrainSettings
 
+from lrx.core.progress import progress
+
 if TYPE_CHECKING:
     import torch
 
@@ -45,11 +47,12 @@ def _optimise(
     collate: Callable[[Sequence[_Example]], dict[str, torch.Tensor]],
     settings: TrainSettings,
     frozen: Sequence[torch.nn.Parameter] = (),
+    description: str = "training",
 ) -> dict[str, Any]:
     """The one loop: AdamW (no decay on biases and norms), linear warm-up and decay, gradient clipping at 1,
     length-bucketed batches, stopping at the step budget or the wall-clock cap. `loss_of(net, batch)` must call
     `net`, which is the model itself or, under data parallelism, its DistributedDataParallel wrapper (whose
-    forward is what synchronises the gradients)."""
+    forward is what synchronises the gradients). `description` names the run in its progress bar or lines."""
     import torch
     from transformers import get_linear_schedule_with_warmup
 
@@ -87,31 +90,43 @@ def _optimise(
     stopped_early = False
     model.train()
     started = time.perf_counter()
-    while len(losses) < total and not stopped_early:
-        batches = _batches(lengths, settings.batch_size, rng)
-        for step in range(max(1, len(batches) // world)):
-            batch = collate([examples[i] for i in batches[(step * world + rank) % len(batches)]])
-            loss = loss_of(net, batch)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_([p for _, p in trainable], 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            # [loss, tokens, past the deadline], summed over ranks in one collective: every rank records the
-            # mean loss and stops at the same step (a rank that stopped alone would hang the others)
-            figures = [float(loss.detach()), float(batch["attention_mask"].sum()), float(time.monotonic() > deadline)]
-            if world > 1:
-                summed = torch.tensor(figures, dtype=torch.float64, device=loss.device)
-                torch.distributed.all_reduce(summed)
-                figures = [summed[0].item() / world, summed[1].item(), summed[2].item()]
-            losses.append(figures[0])
-            tokens += int(figures[1])
-            if len(losses) >= total:
-                break
-            if figures[2] > 0:
-                stopped_early = True
-                log.warning("training stopped at the %s-minute cap after %d steps", settings.max_minutes, len(losses))
-                break
+    # one process speaks for all: the figures it shows are already summed over the ranks
+    shown = progress(
+        description,
+        total,
+        logger=log,
+        mode="off" if rank else None,
+        max_seconds=settings.max_minutes * 60 if settings.max_minutes > 0 else None,
+    )
+    with shown as bar:
+        while len(losses) < total and not stopped_early:
+            batches = _batches(lengths, settings.batch_size, rng)
+            for step in range(max(1, len(batches) // world)):
+                batch = collate([examples[i] for i in batches[(step * world + rank) % len(batches)]])
+                loss = loss_of(net, batch)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_([p for _, p in trainable], 1.0)
+                optimizer.step()
+                scheduler.step()
+                optimizer.zero_grad(set_to_none=True)
+                # [loss, tokens, past the deadline], summed over ranks in one collective: every rank records the
+                # mean loss and stops at the same step (a rank that stopped alone would hang the others)
+                late = float(time.monotonic() > deadline)
+                figures = [float(loss.detach()), float(batch["attention_mask"].sum()), late]
+                if world > 1:
+                    summed = torch.tensor(figures, dtype=torch.float64, device=loss.device)
+                    torch.distributed.all_reduce(summed)
+                    figures = [summed[0].item() / world, summed[1].item(), summed[2].item()]
+                losses.append(figures[0])
+                tokens += int(figures[1])
+                bar.advance(loss=figures[0], tokens=int(figures[1]))
+                if len(losses) >= total:
+                    break
+                if figures[2] > 0:
+                    stopped_early = True
+                    cap = settings.max_minutes
+                    log.warning("training stopped at the %s-minute cap after %d steps", cap, len(losses))
+                    break
     seconds = time.perf_counter() - started
     model.eval()
     if world > 1:

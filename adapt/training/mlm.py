@@ -137,13 +137,13 @@ def continue_mlm(
     if new_head and head_warmup_steps > 0:
         encoder = [p for p in model.base_model.parameters() if p.requires_grad]
         alone = replace(settings, max_steps=head_warmup_steps, epochs=max(settings.epochs, head_warmup_steps))
-        warmup = _optimise(masked_lm, examples, loss_of, collate, alone, encoder)
+        warmup = _optimise(masked_lm, examples, loss_of, collate, alone, encoder, description="masked-LM head warm-up")
         for parameter in encoder:
             parameter.requires_grad_(True)
         log.info("masked-LM head warmed up alone: loss %.2f -> %.2f", warmup["first_loss"], warmup["final_loss"])
     elif head_warmup_steps > 0:
         log.info("%s has its own masked-LM head: no warm-up", encoder_dir)
-    stats = _optimise(masked_lm, examples, loss_of, collate, settings, frozen)
+    stats = _optimise(masked_lm, examples, loss_of, collate, settings, frozen, description="masked-LM training")
     stats["new_lm_head"] = new_head
     if warmup is not None:
         stats["head_warmup"] = warmup

@@ -105,6 +105,7 @@ def finetune_tagger(
         collate if soft is not None else (lambda b: _collate(b, tokenizer.pad_token_id, device)),
         settings,
         frozen,
+        description="tagger distillation" if soft is not None else "tagger fine-tuning",
     )
     counts = Counter(label for s in hard for label in s.labels)
 

@@ -356,8 +356,10 @@ def _local_path(url: str) -> Path | None:
 
 
 def _read_in_place(url: str, path: Path, pin: str | None) -> Path:
+    if path.is_dir():
+        raise FetchError(f"{url}: is a directory, not a file")
     if not path.is_file():
-        raise FetchError(f"{url}: no such file {path}")
+        raise FetchError(f"{url}: no such file" + ("" if str(path) == url else f" {path}"))
     if pin is not None:
         try:
             _, digest = _hash_file(path)

@@ -41,6 +41,8 @@ from lrx.morphology.inflectors.base import Example
 from lrx.morphology.inflectors.base import Inflector
 from lrx.morphology.inflectors.base import register_inflector
 
+from lrx.core.progress import progress
+
 log = logging.getLogger(__name__)
 
 PAD, BOS, EOS, UNK, SEP = "<pad>", "<s>", "</s>", "<unk>", "<sep>"
@@ -347,39 +349,49 @@ class NeuralInflector(Inflector):
         # length-bucketed batches cut padding, which is most of the cost of short character sequences
         order = sorted(range(len(data)), key=lambda i: (len(data[i].lemma) + len(data[i].feats), len(data[i].form)))
         batches = [order[i : i + cfg.batch_size] for i in range(0, len(order), cfg.batch_size)]
-        for epoch in range(1, cfg.max_epochs + 1):
-            self.model.train()
-            rng.shuffle(batches)
-            total = 0.0
-            for batch in batches:
-                tgt_in, tgt_out = self._batch_target([data[i].form for i in batch])
-                log_probs = self._run([(data[i].lemma, data[i].feats, hints[i]) for i in batch], tgt_in)
-                loss = _smoothed_nll(log_probs, tgt_out, cfg.label_smoothing)
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
-                optimizer.step()
-                scheduler.step()
-                total += loss.item()
-                if time.monotonic() - start > cfg.max_minutes * 60:
-                    break  # the budget is wall-clock: a long epoch must not overrun it
-            elapsed = time.monotonic() - start
-            accuracy = self._forced_accuracy(dev, dev_hints) if dev else -1.0
-            self.history.append({"epoch": epoch, "loss": total / len(batches), "dev": accuracy, "seconds": elapsed})
-            log.info("epoch %d loss %.4f dev %.2f (%.0fs)", epoch, total / len(batches), accuracy, elapsed)
-            if accuracy > best_accuracy:
-                best_accuracy, stale = accuracy, 0
-                best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
-            else:
-                stale += 1
-            per_epoch = elapsed / epoch
-            if stale >= cfg.patience or elapsed + per_epoch > cfg.max_minutes * 60:
-                break
+        # a line every epoch, not every 10% of max_epochs: early stopping usually ends the run long before
+        # max_epochs, and an epoch of 10k examples takes tens of seconds on 2 cores. The time left is capped by
+        # the wall-clock budget.
+        shown = progress(
+            "neural inflector", cfg.max_epochs, unit="epoch", logger=log, every=1, max_seconds=cfg.max_minutes * 60
+        )
+        with shown as bar:
+            for epoch in range(1, cfg.max_epochs + 1):
+                self.model.train()
+                rng.shuffle(batches)
+                total = 0.0
+                for batch in batches:
+                    tgt_in, tgt_out = self._batch_target([data[i].form for i in batch])
+                    log_probs = self._run([(data[i].lemma, data[i].feats, hints[i]) for i in batch], tgt_in)
+                    loss = _smoothed_nll(log_probs, tgt_out, cfg.label_smoothing)
+                    optimizer.zero_grad(set_to_none=True)
+                    loss.backward()
+                    torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+                    optimizer.step()
+                    scheduler.step()
+                    total += loss.item()
+                    if time.monotonic() - start > cfg.max_minutes * 60:
+                        break  # the budget is wall-clock: a long epoch must not overrun it
+                elapsed = time.monotonic() - start
+                accuracy = self._forced_accuracy(dev, dev_hints) if dev else -1.0
+                self.history.append({"epoch": epoch, "loss": total / len(batches), "dev": accuracy, "seconds": elapsed})
+                log.debug("epoch %d loss %.4f dev %.2f (%.0fs)", epoch, total / len(batches), accuracy, elapsed)
+                bar.advance(loss=total / len(batches), dev=accuracy if dev else None)
+                if accuracy > best_accuracy:
+                    best_accuracy, stale = accuracy, 0
+                    best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+                else:
+                    stale += 1
+                per_epoch = elapsed / epoch
+                if stale >= cfg.patience or elapsed + per_epoch > cfg.max_minutes * 60:
+                    break
         if best_state is not None and dev:
             self.model.load_state_dict(best_state)
         self.model.eval()
         self.margin = None
         if cfg.select and self.hint_model is not None and dev:
+            # decoding the dev set takes a while (a minute for 1,000 examples on 2 busy cores): say so first
+            log.info("selective correction: decoding %d dev examples to choose the margin", len(dev))
             self.margin = self._tune_margin(dev, dev_hints)
         return self
 

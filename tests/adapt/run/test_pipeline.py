@@ -112,9 +112,9 @@ def test_a_run_writes_metrics_and_markers_then_skips_forces_and_resumes(mirror_e
     assert markers["evaluate"]["inputs"]["train"] == markers["train"]["id"]
     # nothing to self-train or distill: they depend on nothing
     assert "train" not in markers["distill"]["inputs"] and "train" not in markers["self_train"]["inputs"]
-    # save_model=false: the weights are gone, the rest stays
-    for name in ("encoder", "model"):
-        assert not (run_dir / name).exists()
+    # save_model=null in a single run: the final model stays (with its card), the encoder it started from goes
+    assert (run_dir / "model" / "config.json").is_file() and (run_dir / "model" / "README.md").is_file()
+    assert not (run_dir / "encoder").exists()
     assert (run_dir / "english.ner").is_file() and (run_dir / "lexicon_stats.json").is_file()
     assert not list(run_dir.glob(".*tmp*"))
 
@@ -255,7 +255,7 @@ def test_a_sweep_of_two_languages_and_two_methods_and_its_report(mirror_env, tmp
         language, method = job.split("_", 1)
         score, _, _, speed, trainings = rows[f"{language} / {method}"]
         assert score == rows[language][rows["language"].index(method)]
-        assert trainings == "train (8 steps)" and float(speed) > 0
+        assert trainings == "train (8 steps)" and float(speed.replace(",", "")) > 0
     assert lrx(["report", str(sweep), "--json"]) == 0
     for cost in json.loads(capsys.readouterr().out)["costs"]:  # the table rounds tiny runs' seconds to 0
         assert 0 < cost["training_seconds"] <= cost["job_seconds"]
@@ -307,7 +307,9 @@ def test_mlm_and_distillation_on_pseudo_and_bible_text(mirror_env, tmp_path):
     entry, teacher = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
     assert entry["method"] == "pseudo_mlm" and entry["signature"] == read_signature(run_dir / "pseudo.ner")
     assert teacher["method"] == "pseudo_mlm.teacher" and teacher["test_set"] == entry["test_set"]
-    for name in ("encoder", "mlm", "model", "student"):
+    # a single run keeps its final model, the student, and none of the models it was made from
+    assert (run_dir / "student" / "config.json").is_file()
+    for name in ("encoder", "mlm", "model"):
         assert not (run_dir / name).exists()
 
 
