@@ -31,6 +31,7 @@ from hydra.core.hydra_config import HydraConfig
 from lrx.adapt.run.context import FAILED_FILE
 from lrx.adapt.run.engine import STAGES
 from lrx.adapt.run.engine import RunResult
+from lrx.adapt.run.engine import in_sweep
 from lrx.adapt.run.engine import run_pipeline
 from lrx.adapt.tasks import get_task
 from omegaconf import DictConfig
@@ -79,14 +80,6 @@ def failure_line(error: BaseException, directory: Path) -> str:
         f"{where}: {cause} (details: {directory / FAILED_FILE}; traceback: {directory / RUN_LOG}; "
         f"after a fix, resume with: lrx-run --resume {directory})"
     )
-
-
-def in_sweep() -> bool:
-    """Whether this job is one of a `--multirun` sweep: there the methods are an axis of the sweep, and
-    `compare_with` (meant for a single run) would train the compared methods once per job."""
-    from hydra.types import RunMode
-
-    return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
 
 
 def method_config(method: str) -> DictConfig:
@@ -212,9 +205,15 @@ def resume_argv(argv: Sequence[str]) -> list[str]:
     import yaml
 
     previous = [str(item) for item in yaml.safe_load(overrides_file.read_text(encoding="utf-8")) or []]
-    previous = [item for item in previous if not item.startswith("hydra.run.dir=")]
+    given = {_override_key(item) for item in argv[2:]}  # what is given again replaces the run's own value
+    previous = [item for item in previous if _override_key(item) not in given | {"hydra.run.dir"}]
     quoted = str(directory.resolve()).replace("\\", "\\\\").replace("'", "\\'")  # sweep job dirs hold , and =
     return [*previous, *argv[2:], f"hydra.run.dir='{quoted}'"]
+
+
+def _override_key(override: str) -> str:
+    """`+experiment=smoke` -> `experiment`; `model.train.lr=1e-4` -> `model.train.lr`."""
+    return override.partition("=")[0].lstrip("+~")
 
 
 def main() -> None:

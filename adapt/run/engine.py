@@ -319,7 +319,7 @@ def _run(cfg: DictConfig, run_dir: Path) -> RunResult:
 def in_sweep() -> bool:
     """Whether this process runs one job of a `--multirun` sweep (Hydra's mode says so, in the job's process
     under every launcher). `lrx-run` without -m, `lrx.run` (`run_in_process`) and `run_pipeline` called outside
-    Hydra are single runs. (`lrx.adapt.run.app.in_sweep` asks the same for `compare_with`.)"""
+    Hydra are single runs. (The app asks the same for `compare_with`, ignored in a sweep.)"""
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
