@@ -72,6 +72,9 @@ class AutoInflector(Inflector):
         self.dev_accuracy: dict[str, float] = {}
         self.train_seconds: dict[str, float] = {}
         self.model: Inflector | None = None
+        # every candidate fitted by the last `fit`, the chosen one among them (not saved: for benchmarks that
+        # score each candidate on test without training it twice)
+        self.candidates: dict[str, Inflector] = {}
         self.lookup = LookupInflector()
 
     def config(self) -> dict[str, Any]:
@@ -102,11 +105,12 @@ class AutoInflector(Inflector):
         if not available:
             raise ValueError(f"none of the methods {', '.join(self.methods)} is available")
         best: tuple[float, str, Inflector] | None = None
-        self.dev_accuracy, self.train_seconds = {}, {}
+        self.dev_accuracy, self.train_seconds, self.candidates = {}, {}, {}
         for name in available:
             started = time.perf_counter()
             model = inflector_class(name)(**self.options.get(name, {})).fit(fit_on, dev)
             self.train_seconds[name] = round(time.perf_counter() - started, 2)
+            self.candidates[name] = model
             score = model.accuracy(dev) if dev else 0.0
             self.dev_accuracy[name] = round(score, 2)
             log.info("auto: %s: dev accuracy %.2f (%.1f s)", name, score, self.train_seconds[name])
