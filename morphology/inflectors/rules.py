@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from lrx.morphology.inflectors.affix_baseline import AffixBaseline
+from lrx.morphology.inflectors.affix_baseline import is_prefixing
 from lrx.morphology.inflectors.base import Example
 from lrx.morphology.inflectors.base import Inflector
 from lrx.morphology.inflectors.base import register_inflector
@@ -462,11 +463,16 @@ class RulesInflector(Inflector):
         return self
 
     def _choose_variant(self, train: Sequence[Example], dev: Sequence[Example] | None) -> None:
-        """Keep the lrx rules (fitted already) or the baseline's, whichever is more accurate on dev; without dev,
-        both are fitted on nine tenths of the training lemmas and compared on the rest."""
-        baseline = AffixBaseline().fit(_keyed(train))
+        """Keep the lrx rules (fitted already) or the baseline's, whichever is more accurate on dev (the baseline
+        both as its heuristic orients the strings and the other way round); without dev, each is fitted on nine
+        tenths of the training lemmas and compared on the rest, and the winner refitted on all."""
+        keyed = _keyed(train)
+        heuristic = is_prefixing([(e.lemma, e.form) for e in train])
+        directions = (heuristic, not heuristic)
         if dev:
-            lrx_score, baseline_score = self.accuracy(dev), _baseline_accuracy(baseline, dev)
+            scores = {"lrx": self.accuracy(dev)}
+            fitted = {d: AffixBaseline(prefixing=d).fit(keyed) for d in directions}
+            scores.update({d: _baseline_accuracy(fitted[d], dev) for d in directions})
         else:
             from lrx.morphology.inflectors.auto import split_by_lemma
 
@@ -475,14 +481,19 @@ class RulesInflector(Inflector):
                 self.variant_used = "lrx"
                 return
             probe = RulesInflector(**{**self.config(), "variant": "lrx"}).fit(fit_part)
-            lrx_score = probe.accuracy(held_out)
-            baseline_score = _baseline_accuracy(AffixBaseline().fit(_keyed(fit_part)), held_out)
-        where = "dev" if dev else "held-out training lemmas"
-        log.info("rules: lrx %.2f, baseline %.2f on %s", lrx_score, baseline_score, where)
-        if baseline_score > lrx_score:
-            self.variant_used, self.baseline = "baseline", baseline
-        else:
+            scores = {"lrx": probe.accuracy(held_out)}
+            for direction in directions:
+                part = AffixBaseline(prefixing=direction).fit(_keyed(fit_part))
+                scores[direction] = _baseline_accuracy(part, held_out)
+            fitted = {}
+        log.info("rules: %s on %s", scores, "dev" if dev else "held-out training lemmas")
+        # ties go to the lrx rules, then to the baseline as published (its own orientation)
+        best = max(scores, key=lambda name: (scores[name], name == "lrx", name == heuristic))
+        if best == "lrx":
             self.variant_used = "lrx"
+            return
+        self.variant_used = "baseline"
+        self.baseline = fitted.get(best) or AffixBaseline(prefixing=best).fit(keyed)
 
     def _fit_lrx(self, train: Sequence[Example], dev: Sequence[Example] | None) -> None:
         self.variant_used = "lrx"  # what accuracy() measures while the stem and harmony are chosen
