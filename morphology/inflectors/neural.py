@@ -14,8 +14,10 @@ default, the rules inflector's guess (the "hint"); output: the form's characters
 - Small training sets are enlarged by data hallucination (Anastasopoulos & Neubig 2019): the stem shared by
   lemma and form is replaced by random characters in both.
 - Training stops early on dev accuracy, measured in one teacher-forced pass (greedy decoding is right exactly
-  when every gold-prefixed argmax is), and within a wall-clock budget. Weights are saved as safetensors;
-  vocabulary and settings as JSON.
+  when every gold-prefixed argmax is), and within a wall-clock budget, which covers the whole fit: the hints'
+  folds before training and the choice of the selective-correction margin after it come out of it too.
+- It runs on a CUDA GPU where there is one (the `device` setting), else on the CPU. Weights are saved as
+  safetensors of CPU tensors (a model trained on a GPU loads on a CPU machine); vocabulary and settings as JSON.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from lrx.morphology.inflectors.base import Example
 from lrx.morphology.inflectors.base import Inflector
 from lrx.morphology.inflectors.base import register_inflector
 
+from lrx.core.progress import format_duration
 from lrx.core.progress import progress
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,10 @@ HINT_DIR = "hint"
 MAX_OFFSET = 8
 WEIGHTS_FILE = "model.safetensors"
 VOCAB_FILE = "vocab.json"
+DEVICES = ("auto", "cpu", "cuda")
+# The margin search after training (greedy decoding of dev, then scoring the answers that differ from the hint)
+# costs about this many teacher-forced dev passes; measured on SIGMORPHON 2023 Finnish, see `fit`.
+MARGIN_SEARCH_COST = 10.0
 
 _GROUP = re.compile(r"^([^()]+)\((.*)\)$")
 
@@ -99,14 +106,19 @@ class NeuralConfig:
     batch_size: int = 128
     max_epochs: int = 200
     patience: int = 12
-    max_minutes: float = 12.0
+    # wall-clock budget of the whole `fit`: the rules hints fitted before training and the margin search after it
+    # come out of it too, so that a language costs at most this much (10 CPU-minutes on 2 cores by default)
+    max_minutes: float = 10.0
     hallucinate: int = -1  # extra examples; -1 = auto (bring small sets up to `hallucinate_target`)
     hallucinate_target: int = 6000
     beam: int = 1
     max_len: int = 64
-    bf16: bool | None = None  # bfloat16 autocast; None = where the CPU has native bf16 (AVX512-BF16/AMX)
+    # bfloat16 autocast of training and scoring; None = where the device has native bf16 (a CUDA GPU that
+    # supports it; a CPU with AVX512-BF16/AMX), decided where the model runs, so a saved None stays None
+    bf16: bool | None = None
     seed: int = 1
-    threads: int = 0  # 0 = all cores
+    threads: int = 0  # CPU threads; 0 = all cores
+    device: str = "auto"  # "auto" (CUDA when available, else the CPU), "cpu" or "cuda"
     # The guess of another inflector ("rules"; "none" for no hint) is a second input the model may copy from:
     # it then learns to correct the rules rather than to inflect from scratch, which a CPU budget allows.
     # Training examples get hints from rules fitted on the other folds (split by lemma, as the test is).
@@ -210,7 +222,7 @@ def _model_class():
             )
             if last_only:
                 h = h[:, -1:]
-            with torch.autocast("cpu", enabled=False):  # the mixture in float32, whatever autocast did
+            with torch.autocast(h.device.type, enabled=False):  # the mixture in float32, whatever autocast did
                 h, memory = h.float(), memory[:, 1:].float()
                 generate = torch.softmax(self.out(h), dim=-1)
                 scores = torch.einsum("btd,bsd->bts", self.copy_query(h), memory) / math.sqrt(self.d)
@@ -242,41 +254,60 @@ class NeuralInflector(Inflector):
             if key not in {f.name for f in fields(NeuralConfig)}:
                 raise TypeError(f"unknown neural inflector setting {key!r}")
             setattr(self.settings, key, value)
+        if self.settings.device not in DEVICES:
+            raise ValueError(
+                f"neural inflector setting device={self.settings.device!r}: must be one of {', '.join(DEVICES)}"
+            )
+        if self.settings.device == "cuda":
+            _torch_device("cuda")  # no GPU: say so now, not after minutes of fitting the rules hints
         self.vocab: Vocab | None = None
         self.model = None
         self.hint_model: Inflector | None = None
         self.seen_bundles: set[tuple[str, ...]] = set()
-        if self.settings.bf16 is None:
-            self.settings.bf16 = _cpu_has_bf16()
+        # where the model and its tensors live, and whether bf16 autocast is on there: resolved when the model is
+        # built or loaded (see `_place`), not stored in the settings, so that a model trained on a GPU and saved
+        # with device "auto" and bf16 None runs on a CPU as that CPU allows
+        self.device = None
+        self.bf16 = False
         self.history: list[dict[str, float]] = []
         # log-probability margin the network's answer needs over the hint's to replace it; None: it always does
         self.margin: float | None = None
+
+    def _place(self) -> None:
+        """Resolve the device the model runs on and whether bf16 autocast is on there."""
+        import torch
+
+        self.device = _torch_device(self.settings.device)
+        self.bf16 = self.settings.bf16
+        if self.bf16 is None:
+            self.bf16 = torch.cuda.is_bf16_supported() if self.device.type == "cuda" else _cpu_has_bf16()
 
     # -- tensors ---------------------------------------------------------------------------------------------
 
     def _batch_source(self, items: Sequence[tuple[str, str, str]]):
         """(tags, chars, segments, positions, copyable) tensors for (lemma, feats, hint) items, zero-padded:
         chars is the lemma, <sep>, then the hint (the rules' guess, empty without hints)."""
-        import torch
-
         assert self.vocab is not None
         limit = self.settings.max_len
         unk, sep = self.vocab.index[UNK], self.vocab.index[SEP]
         tag_rows = [self.vocab.encode(feature_symbols(feats)) or [unk] for _, feats, _ in items]
         lemma_rows = [self.vocab.encode(characters(lemma))[:limit] for lemma, _, _ in items]
         hint_rows = [self.vocab.encode(characters(hint))[:limit] for _, _, hint in items]
-        width = max(len(a) + len(b) + 1 for a, b in zip(lemma_rows, hint_rows, strict=True))
-        tags = torch.zeros(len(items), max(map(len, tag_rows)), dtype=torch.long)
-        chars = torch.zeros(len(items), width, dtype=torch.long)
-        segments = torch.zeros(len(items), width, dtype=torch.long)
-        positions = torch.zeros(len(items), width, dtype=torch.long)
-        for i, (t, a, b) in enumerate(zip(tag_rows, lemma_rows, hint_rows, strict=True)):
-            tags[i, : len(t)] = torch.tensor(t)
-            chars[i, : len(a) + len(b) + 1] = torch.tensor([*a, sep, *b])
-            segments[i, : len(a) + len(b) + 1] = torch.tensor([1] * len(a) + [3] * (len(b) + 1))
-            positions[i, : len(a) + len(b) + 1] = torch.tensor([*range(1, len(a) + 1), 0, *range(1, len(b) + 1)])
+        pairs = list(zip(lemma_rows, hint_rows, strict=True))
+        tags = self._padded(tag_rows)
+        chars = self._padded([[*a, sep, *b] for a, b in pairs])
+        segments = self._padded([[1] * len(a) + [3] * (len(b) + 1) for a, b in pairs])
+        positions = self._padded([[*range(1, len(a) + 1), 0, *range(1, len(b) + 1)] for a, b in pairs])
         copyable = chars.ne(0) & chars.ne(sep)
         return tags, chars, segments, positions, copyable
+
+    def _padded(self, rows: Sequence[Sequence[int]]):
+        """Zero-padded rows as one long tensor on the model's device: padded here and copied in one transfer,
+        where filling a device tensor row by row would cost a GPU a copy per row."""
+        import torch
+
+        width = max(map(len, rows))
+        return torch.tensor([[*row, *[0] * (width - len(row))] for row in rows], dtype=torch.long, device=self.device)
 
     def _run(self, items: Sequence[tuple[str, str, str]], tgt_in):
         """Encode a batch and score `tgt_in` (teacher forcing): log-probabilities per target position."""
@@ -284,34 +315,30 @@ class NeuralInflector(Inflector):
 
         assert self.model is not None
         tags, chars, segments, positions, copyable = self._batch_source(items)
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.settings.bf16):
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16):
             memory, padding = self.model.encode(tags, chars, segments, positions)
             log_probs, _ = self.model.decode(memory, padding, chars, copyable, tgt_in, (segments, positions))
         return log_probs
 
     def _batch_target(self, forms: Sequence[str]):
-        import torch
-
         assert self.vocab is not None
         bos, eos = self.vocab.index[BOS], self.vocab.index[EOS]
         rows = [self.vocab.encode(characters(form))[: self.settings.max_len] for form in forms]
-        width = max(len(r) for r in rows) + 1
-        tgt_in = torch.zeros(len(rows), width, dtype=torch.long)
-        tgt_out = torch.zeros(len(rows), width, dtype=torch.long)
-        for i, r in enumerate(rows):
-            tgt_in[i, : len(r) + 1] = torch.tensor([bos, *r])
-            tgt_out[i, : len(r) + 1] = torch.tensor([*r, eos])
-        return tgt_in, tgt_out
+        return self._padded([[bos, *r] for r in rows]), self._padded([[*r, eos] for r in rows])
 
     # -- training --------------------------------------------------------------------------------------------
 
     def fit(self, train: Sequence[Example], dev: Sequence[Example] | None = None) -> NeuralInflector:
         import torch
 
+        # the budget covers the whole fit, hints and margin search included: the clock starts here
+        began = time.monotonic()
+        budget = self.settings.max_minutes * 60
         cfg = self.settings
+        self._place()
         torch.manual_seed(cfg.seed)
         rng = random.Random(cfg.seed)
-        torch.set_num_threads(cfg.threads or os.cpu_count() or 1)
+        torch.set_num_threads(cfg.threads or os.cpu_count() or 1)  # the CPU's share even with a GPU: batching
         train = list(train)
         if not train:
             raise ValueError("no training examples")
@@ -333,7 +360,18 @@ class NeuralInflector(Inflector):
             )
         dev_hints = self._hints([(e.lemma, e.feats) for e in dev])
         self.vocab = Vocab.build(data + [Example(h, "", "") for h in hints])
-        self.model = _model_class()(len(self.vocab), cfg)
+        # built on the CPU and then moved, so that a seed gives the same initial weights on every device
+        self.model = _model_class()(len(self.vocab), cfg).to(self.device)
+        if self.hint_model is not None:
+            log.info(
+                "neural inflector: %s hints in %s (one fit on train, %d on folds of it); %s of the %s budget left",
+                cfg.hint,
+                format_duration(time.monotonic() - began),
+                cfg.hint_folds,
+                format_duration(budget - (time.monotonic() - began)),
+                format_duration(budget),
+            )
+        selecting = cfg.select and self.hint_model is not None and bool(dev)
         optimizer = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, betas=(0.9, 0.98), weight_decay=0.01)
 
         # small training sets have few steps an epoch: warm up over at most ~3 epochs
@@ -344,7 +382,16 @@ class NeuralInflector(Inflector):
             return min(step / warmup, math.sqrt(warmup / step))
 
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, rate)
+        # training gets what the hints left of the budget, less what the margin search after it is expected to
+        # take: MARGIN_SEARCH_COST teacher-forced dev passes, timed once now (the untrained model costs what a
+        # trained one does, and the first epoch alone can take minutes on 2 busy cores) and again every epoch
+        reserve = 0.0
+        if selecting:
+            timed = time.monotonic()
+            self._forced_accuracy(dev, dev_hints)  # no dropout, no random numbers: training is as without it
+            reserve = MARGIN_SEARCH_COST * (time.monotonic() - timed)
         start = time.monotonic()
+        allowance = budget - (start - began)
         best_accuracy, best_state, stale = -1.0, None, 0
         # length-bucketed batches cut padding, which is most of the cost of short character sequences
         order = sorted(range(len(data)), key=lambda i: (len(data[i].lemma) + len(data[i].feats), len(data[i].form)))
@@ -352,9 +399,7 @@ class NeuralInflector(Inflector):
         # a line every epoch, not every 10% of max_epochs: early stopping usually ends the run long before
         # max_epochs, and an epoch of 10k examples takes tens of seconds on 2 cores. The time left is capped by
         # the wall-clock budget.
-        shown = progress(
-            "neural inflector", cfg.max_epochs, unit="epoch", logger=log, every=1, max_seconds=cfg.max_minutes * 60
-        )
+        shown = progress("neural inflector", cfg.max_epochs, unit="epoch", logger=log, every=1, max_seconds=allowance)
         with shown as bar:
             for epoch in range(1, cfg.max_epochs + 1):
                 self.model.train()
@@ -370,10 +415,13 @@ class NeuralInflector(Inflector):
                     optimizer.step()
                     scheduler.step()
                     total += loss.item()
-                    if time.monotonic() - start > cfg.max_minutes * 60:
+                    if time.monotonic() - start > allowance - reserve:
                         break  # the budget is wall-clock: a long epoch must not overrun it
                 elapsed = time.monotonic() - start
                 accuracy = self._forced_accuracy(dev, dev_hints) if dev else -1.0
+                evaluated = time.monotonic() - start  # the budget counts the dev pass too
+                if selecting:
+                    reserve = MARGIN_SEARCH_COST * (evaluated - elapsed)
                 self.history.append({"epoch": epoch, "loss": total / len(batches), "dev": accuracy, "seconds": elapsed})
                 log.debug("epoch %d loss %.4f dev %.2f (%.0fs)", epoch, total / len(batches), accuracy, elapsed)
                 bar.advance(loss=total / len(batches), dev=accuracy if dev else None)
@@ -382,24 +430,51 @@ class NeuralInflector(Inflector):
                     best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
                 else:
                     stale += 1
-                per_epoch = elapsed / epoch
-                if stale >= cfg.patience or elapsed + per_epoch > cfg.max_minutes * 60:
+                per_epoch = evaluated / epoch
+                if stale >= cfg.patience or evaluated + per_epoch > allowance - reserve:
                     break
         if best_state is not None and dev:
             self.model.load_state_dict(best_state)
         self.model.eval()
         self.margin = None
-        if cfg.select and self.hint_model is not None and dev:
+        if selecting:
             # decoding the dev set takes a while (a minute for 1,000 examples on 2 busy cores): say so first
-            log.info("selective correction: decoding %d dev examples to choose the margin", len(dev))
-            self.margin = self._tune_margin(dev, dev_hints)
+            log.info(
+                "selective correction: decoding %d dev examples to choose the margin (%s reserved)",
+                len(dev),
+                format_duration(reserve),
+            )
+            searched = time.monotonic()
+            self.margin = self._tune_margin(dev, dev_hints, deadline=began + budget)
+            log.info("selective correction: done in %s", format_duration(time.monotonic() - searched))
+        log.debug("neural inflector: fit in %.1fs of a %.0fs budget", time.monotonic() - began, budget)
         return self
 
-    def _tune_margin(self, dev: Sequence[Example], hints: Sequence[str]) -> float | None:
+    def _tune_margin(self, dev: Sequence[Example], hints: Sequence[str], deadline: float | None = None) -> float | None:
         """The margin with the best dev accuracy; None (no selection) when always taking the network's answer
-        is as good. Among margins of equal accuracy the larger one: the fewer departures from the hint."""
-        answers = self._network_answers([(e.lemma, e.feats) for e in dev], hints)
-        differ = [i for i, answer in enumerate(answers) if answer is not None and answer != hints[i]]
+        is as good. Among margins of equal accuracy the larger one: the fewer departures from the hint.
+        Decoding stops at `deadline` (time.monotonic()): the margin is then chosen on the dev examples decoded by
+        then, and is infinite (the hint stands) if there was no time to decode any."""
+        queries = [(e.lemma, e.feats) for e in dev]
+        batches = self._batches(queries, hints)
+        # batches in a shuffled order, so that running out of time leaves a sample of every length, not the
+        # shortest words; each batch is the one `inflect_many` decodes, so its answers are the same
+        random.Random(self.settings.seed).shuffle(batches)
+        answers: dict[int, str] = {}
+        for batch in batches:
+            if deadline is not None and time.monotonic() > deadline:
+                # without evidence that the network beats the hint, the hint is the safe answer
+                log.warning(
+                    "selective correction: out of time after decoding %d of %d dev examples; %s",
+                    len(answers),
+                    sum(map(len, batches)),
+                    "the margin is chosen on those" if answers else "the hint's answers stand",
+                )
+                if not answers:
+                    return math.inf
+                break
+            answers.update(zip(batch, self._decode(batch, queries, hints), strict=True))
+        differ = sorted(i for i, answer in answers.items() if answer != hints[i])
         if not differ:
             return None
         items = [(dev[i].lemma, dev[i].feats, hints[i]) for i in differ]
@@ -490,26 +565,32 @@ class NeuralInflector(Inflector):
     def _network_answers(self, queries: Sequence[tuple[str, str]], hints: Sequence[str]) -> list[str | None]:
         """The network's decoding of each query; None for bundles it never saw in training (the hint's
         inflector answers those: it can solve them by analogy between seen bundles, the network has no basis)."""
-        import torch
+        out: list[str | None] = [None] * len(queries)
+        for batch in self._batches(queries, hints):
+            for i, form in zip(batch, self._decode(batch, queries, hints), strict=True):
+                out[i] = form
+        return out
 
-        assert self.model is not None
-        self.model.eval()
+    def _batches(self, queries: Sequence[tuple[str, str]], hints: Sequence[str]) -> list[list[int]]:
+        """The queries the network answers (not those of unseen bundles), as batches of indices of similar
+        length: padding is most of the cost of decoding short sequences."""
         if self.hint_model is not None and self.seen_bundles:
             unseen = {i for i, (_, feats) in enumerate(queries) if bundle_key(feats) not in self.seen_bundles}
         else:
             unseen = set()
-        out: list[str | None] = [None] * len(queries)
         order = sorted(range(len(queries)), key=lambda i: len(queries[i][0]) + len(hints[i]))
+        chunks = ([i for i in order[start : start + 256] if i not in unseen] for start in range(0, len(order), 256))
+        return [chunk for chunk in chunks if chunk]
+
+    def _decode(self, batch: Sequence[int], queries: Sequence[tuple[str, str]], hints: Sequence[str]) -> list[str]:
+        """The network's forms for the queries at the indices `batch`."""
+        import torch
+
+        assert self.model is not None
+        self.model.eval()
+        items = [(*queries[i], hints[i]) for i in batch]
         with torch.inference_mode():
-            for start in range(0, len(order), 256):
-                chunk = [i for i in order[start : start + 256] if i not in unseen]
-                if not chunk:
-                    continue
-                batch = [(*queries[i], hints[i]) for i in chunk]
-                forms = [self._beam(item) for item in batch] if self.settings.beam > 1 else self._greedy(batch)
-                for i, form in zip(chunk, forms, strict=True):
-                    out[i] = form
-        return out
+            return [self._beam(item) for item in items] if self.settings.beam > 1 else self._greedy(items)
 
     def _greedy(self, batch: Sequence[tuple[str, str, str]]) -> list[str]:
         import torch
@@ -518,8 +599,8 @@ class NeuralInflector(Inflector):
         tags, chars, segments, positions, copyable = self._batch_source(batch)
         memory, padding = self.model.encode(tags, chars, segments, positions)
         bos, eos = self.vocab.index[BOS], self.vocab.index[EOS]
-        tgt = torch.full((len(batch), 1), bos, dtype=torch.long)
-        done = torch.zeros(len(batch), dtype=torch.bool)
+        tgt = torch.full((len(batch), 1), bos, dtype=torch.long, device=self.device)
+        done = torch.zeros(len(batch), dtype=torch.bool, device=self.device)
         copied = []
         for _ in range(min(self.settings.max_len, 2 * chars.size(1) + 10)):
             log_probs, attention = self.model.decode(
@@ -545,7 +626,7 @@ class NeuralInflector(Inflector):
         beams: list[tuple[float, list[int], list[int]]] = [(0.0, [bos], [])]
         finished: list[tuple[float, list[int], list[int]]] = []
         for _ in range(min(self.settings.max_len, 2 * chars.size(1) + 10)):
-            tgt = torch.tensor([b[1] for b in beams])
+            tgt = torch.tensor([b[1] for b in beams], device=self.device)
             n = len(beams)
             log_probs, attention = self.model.decode(
                 memory.expand(n, -1, -1),
@@ -610,21 +691,29 @@ class NeuralInflector(Inflector):
         (directory / VOCAB_FILE).write_text(json.dumps(self.vocab.symbols, ensure_ascii=False) + "\n", "utf-8")
         if self.hint_model is not None:
             self.hint_model.save(directory / HINT_DIR)
-        save_file({k: v.contiguous() for k, v in self.model.state_dict().items()}, str(directory / WEIGHTS_FILE))
+        # CPU tensors, whatever the device: the file must load on a machine without a GPU
+        state = {k: v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()}
+        save_file(state, str(directory / WEIGHTS_FILE))
 
     @classmethod
     def _load(cls, directory: Path, config: dict[str, Any]) -> NeuralInflector:
         from safetensors.torch import load_file
 
         known = {f.name for f in fields(NeuralConfig)}
-        inflector = cls(NeuralConfig(**{k: v for k, v in config.get("settings", {}).items() if k in known}))
+        settings = {k: v for k, v in config.get("settings", {}).items() if k in known}
+        if settings.get("device") == "cuda" and not _cuda_available():
+            # trained with device "cuda", loaded where there is none: the saved weights are CPU tensors and run here
+            log.info("neural inflector: saved with device 'cuda'; no CUDA here, so it runs on the CPU")
+            settings["device"] = "cpu"
+        inflector = cls(NeuralConfig(**settings))
+        inflector._place()
         inflector.history = list(config.get("history", []))
         margin = config.get("margin")
         inflector.margin = None if margin is None else float(margin)
         inflector.seen_bundles = {bundle_key(text) for text in config.get("seen_bundles", [])}
         inflector.vocab = Vocab(json.loads((directory / VOCAB_FILE).read_text("utf-8")))
-        inflector.model = _model_class()(len(inflector.vocab), inflector.settings)
-        inflector.model.load_state_dict(load_file(str(directory / WEIGHTS_FILE)))
+        inflector.model = _model_class()(len(inflector.vocab), inflector.settings).to(inflector.device)
+        inflector.model.load_state_dict(load_file(str(directory / WEIGHTS_FILE), device=str(inflector.device)))
         if inflector.settings.hint != "none":
             from lrx.morphology.inflectors.base import load_inflector
 
@@ -636,6 +725,27 @@ class NeuralInflector(Inflector):
 def bundle_key(feats: str) -> tuple[str, ...]:
     """A bundle compared without regard to tag order."""
     return tuple(sorted(feature_symbols(feats)))
+
+
+def _cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def _torch_device(setting: str):
+    """The torch device a `device` setting names; a one-line ValueError, not torch's error at the first tensor,
+    when it asks for CUDA that this machine (or this torch build) does not have."""
+    import torch
+
+    if setting == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if setting == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"neural inflector setting device='cuda': torch {torch.__version__} sees no CUDA GPU here; "
+            "use device='auto' or 'cpu'"
+        )
+    return torch.device(setting)
 
 
 def _cpu_has_bf16() -> bool:

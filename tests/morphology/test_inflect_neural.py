@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import random
 import time
 from pathlib import Path
@@ -118,3 +120,68 @@ def test_wall_clock_budget_is_respected(english):
     model = NeuralInflector(**TINY, max_minutes=0.05, hint="none", hallucinate=0).fit(train, dev)
     assert time.monotonic() - start < 20
     assert model.hint_model is None and model.history
+
+
+def test_a_model_saved_on_the_cpu_reloads_there_and_predicts_the_same(english, tmp_path):
+    train, dev = english
+    model = NeuralInflector(**TINY, device="cpu", max_epochs=4, patience=50, hallucinate=0, hint="none")
+    model.fit(train[:300], dev[:50])
+    assert model.device.type == "cpu" and next(model.model.parameters()).device.type == "cpu"
+    model.save(tmp_path / "model")
+    saved = json.loads((tmp_path / "model" / "inflector.json").read_text("utf-8"))["settings"]
+    # bf16 is decided where the model runs, so a saved None stays None for the machine that loads it
+    assert saved["device"] == "cpu" and saved["bf16"] is None
+    queries = [(e.lemma, e.feats) for e in dev[:100]]
+    loaded = load_inflector(tmp_path / "model")
+    assert loaded.device.type == "cpu"
+    assert loaded.inflect_many(queries) == model.inflect_many(queries)
+
+
+def test_a_model_saved_with_device_cuda_loads_on_a_machine_without_one(english, tmp_path):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("there is a GPU here: the model would load on it")
+    train, dev = english
+    model = NeuralInflector(**TINY, max_epochs=2, patience=50, hallucinate=0, hint="none").fit(train[:200], dev[:50])
+    model.save(tmp_path / "model")
+    # what a GPU-trained model's directory holds: the setting says cuda, the weights are CPU tensors (as saved)
+    path = tmp_path / "model" / "inflector.json"
+    config = json.loads(path.read_text("utf-8"))
+    config["settings"]["device"] = "cuda"
+    path.write_text(json.dumps(config), "utf-8")
+    loaded = load_inflector(tmp_path / "model")
+    assert loaded.device.type == "cpu"
+    queries = [(e.lemma, e.feats) for e in dev[:50]]
+    assert loaded.inflect_many(queries) == model.inflect_many(queries)
+
+
+def test_device_cuda_without_cuda_is_a_one_line_value_error():
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("there is a GPU here")
+    with pytest.raises(ValueError, match=r"^neural inflector setting device='cuda': .*no CUDA GPU") as raised:
+        NeuralInflector(device="cuda")
+    assert "\n" not in str(raised.value)
+    with pytest.raises(ValueError, match=r"^neural inflector setting device='gpu': must be one of auto, cpu, cuda$"):
+        NeuralInflector(device="gpu")
+
+
+def test_default_budget_is_ten_minutes_for_the_whole_fit():
+    assert NeuralInflector().settings.max_minutes == 10.0
+
+
+def test_the_budget_covers_the_rules_hints_and_the_margin_search(english):
+    train, dev = english
+    start = time.monotonic()
+    model = NeuralInflector(**TINY, max_minutes=0.1, hallucinate=0).fit(train, dev)
+    # 6 s of budget; the slack is for the one batch and dev pass that always run, on a busy machine
+    assert time.monotonic() - start < 20
+    assert model.hint_model is not None and model.history and model.margin is not None
+
+
+def test_a_margin_search_out_of_time_keeps_the_hint(trained, english):
+    _, dev = english
+    hints = trained._hints([(e.lemma, e.feats) for e in dev])
+    assert trained._tune_margin(dev, hints, deadline=time.monotonic() - 1) == math.inf
+    # with time, the search over shuffled batches chooses what the fit chose
+    assert trained._tune_margin(dev, hints) == trained.margin
