@@ -55,9 +55,12 @@ MAX_OFFSET = 8
 WEIGHTS_FILE = "model.safetensors"
 VOCAB_FILE = "vocab.json"
 DEVICES = ("auto", "cpu", "cuda")
-# The margin search after training (greedy decoding of dev, then scoring the answers that differ from the hint)
-# costs about this many teacher-forced dev passes; measured on SIGMORPHON 2023 Finnish, see `fit`.
-MARGIN_SEARCH_COST = 10.0
+# Seconds reserved from the training budget for the margin search after it (greedy decoding of dev, then scoring
+# the answers that differ from the hint), in teacher-forced dev passes. Measured on SIGMORPHON 2023: a trained
+# model's search costs 4-20 passes; an undertrained one's 40-140 (its answers run on to the length limit). The
+# search stops at the end of the budget and chooses the margin on the dev examples decoded by then: a sample,
+# for an undertrained model, is enough to see that its answers are worse than the hint's.
+MARGIN_SEARCH_COST = 20.0
 
 _GROUP = re.compile(r"^([^()]+)\((.*)\)$")
 
@@ -384,7 +387,7 @@ class NeuralInflector(Inflector):
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, rate)
         # training gets what the hints left of the budget, less what the margin search after it is expected to
         # take: MARGIN_SEARCH_COST teacher-forced dev passes, timed once now (the untrained model costs what a
-        # trained one does, and the first epoch alone can take minutes on 2 busy cores) and again every epoch
+        # trained one does, and the first epoch alone can take minutes on 2 busy cores) and after every epoch
         reserve = 0.0
         if selecting:
             timed = time.monotonic()
@@ -420,8 +423,8 @@ class NeuralInflector(Inflector):
                 elapsed = time.monotonic() - start
                 accuracy = self._forced_accuracy(dev, dev_hints) if dev else -1.0
                 evaluated = time.monotonic() - start  # the budget counts the dev pass too
-                if selecting:
-                    reserve = MARGIN_SEARCH_COST * (evaluated - elapsed)
+                if selecting:  # the largest estimate: a busy machine's slowdown may come back
+                    reserve = max(reserve, MARGIN_SEARCH_COST * (evaluated - elapsed))
                 self.history.append({"epoch": epoch, "loss": total / len(batches), "dev": accuracy, "seconds": elapsed})
                 log.debug("epoch %d loss %.4f dev %.2f (%.0fs)", epoch, total / len(batches), accuracy, elapsed)
                 bar.advance(loss=total / len(batches), dev=accuracy if dev else None)
@@ -445,24 +448,30 @@ class NeuralInflector(Inflector):
                 format_duration(reserve),
             )
             searched = time.monotonic()
-            self.margin = self._tune_margin(dev, dev_hints, deadline=began + budget)
+            self.margin = self._tune_margin(dev, dev_hints, deadline=began + budget, expected=reserve)
             log.info("selective correction: done in %s", format_duration(time.monotonic() - searched))
         log.debug("neural inflector: fit in %.1fs of a %.0fs budget", time.monotonic() - began, budget)
         return self
 
-    def _tune_margin(self, dev: Sequence[Example], hints: Sequence[str], deadline: float | None = None) -> float | None:
+    def _tune_margin(
+        self, dev: Sequence[Example], hints: Sequence[str], deadline: float | None = None, expected: float = 0.0
+    ) -> float | None:
         """The margin with the best dev accuracy; None (no selection) when always taking the network's answer
         is as good. Among margins of equal accuracy the larger one: the fewer departures from the hint.
-        Decoding stops at `deadline` (time.monotonic()): the margin is then chosen on the dev examples decoded by
-        then, and is infinite (the hint stands) if there was no time to decode any."""
+        Decoding stops before a batch that would end after `deadline` (time.monotonic()), judged by the batches
+        before it or, for the first, by `expected` (seconds for the whole search): the margin is then chosen on the
+        dev examples decoded by then, and is infinite (the hint stands) if there was no time for any.
+        """
         queries = [(e.lemma, e.feats) for e in dev]
         batches = self._batches(queries, hints)
         # batches in a shuffled order, so that running out of time leaves a sample of every length, not the
         # shortest words; each batch is the one `inflect_many` decodes, so its answers are the same
         random.Random(self.settings.seed).shuffle(batches)
         answers: dict[int, str] = {}
-        for batch in batches:
-            if deadline is not None and time.monotonic() > deadline:
+        began = time.monotonic()
+        for done, batch in enumerate(batches):
+            per_batch = (time.monotonic() - began) / done if done else expected / len(batches)
+            if deadline is not None and time.monotonic() + per_batch > deadline:
                 # without evidence that the network beats the hint, the hint is the safe answer
                 log.warning(
                     "selective correction: out of time after decoding %d of %d dev examples; %s",
